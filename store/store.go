@@ -1,0 +1,411 @@
+// Package store is the bank's persistence layer: one API over two SQL
+// engines, the embedded SQLite default (modernc.org/sqlite, pure Go, WAL
+// mode) and PostgreSQL (pgx) for production.
+//
+// Queries are written once with '?' placeholders and rewritten for
+// PostgreSQL; the few engine differences (row locks, upserts) go through
+// small helpers. Migrations are embedded per engine, numbered and
+// forward-only, and applied on Open. Serialization failures, deadlocks and
+// SQLite's busy errors are retried inside Transact: callers never see them.
+//
+// The SQL stays within what PostgreSQL-wire distributed engines also run:
+// no advisory locks, no reliance on sequence order, row locks and retry.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/netbank/netbank"
+)
+
+// Engine names a SQL engine.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open database of either engine. It is safe for concurrent use.
+type DB struct {
+	engine Engine
+	// write is the pool for read-write transactions. For SQLite it has a
+	// single connection, so writers queue in Go instead of spinning on
+	// SQLITE_BUSY; for PostgreSQL it is the same pool as read.
+	write *sql.DB
+	// read is the pool for plain reads (several connections on both engines).
+	read *sql.DB
+	// retries counts transactions re-run after a conflict (for tests and metrics).
+	retries atomic.Int64
+}
+
+// Options tune Open. The zero value is fine.
+type Options struct {
+	// Schema, for PostgreSQL only, sets the search_path: tests use a fresh
+	// schema each so they can run side by side on one database.
+	Schema string
+	// MaxConns bounds the read pool (and the PostgreSQL write pool); 0 means 16.
+	MaxConns int
+}
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL
+// selects PostgreSQL, anything else is a SQLite file path (created if
+// missing, with its directory). Migrations are applied before it returns.
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	if opt.MaxConns <= 0 {
+		opt.MaxConns = 16
+	}
+	var db *DB
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db, err = openPostgres(ctx, dsn, opt)
+	} else {
+		db, err = openSQLite(dsn, opt)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse postgres url: %w", err)
+	}
+	if opt.Schema != "" {
+		cfg.RuntimeParams["search_path"] = opt.Schema
+	}
+	pool := stdlib.OpenDB(*cfg)
+	pool.SetMaxOpenConns(opt.MaxConns)
+	pool.SetMaxIdleConns(opt.MaxConns)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: connect to postgres: %w", err)
+	}
+	return &DB{engine: Postgres, write: pool, read: pool}, nil
+}
+
+func openSQLite(path string, opt Options) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("store: create data directory: %w", err)
+		}
+	}
+	q := url.Values{}
+	// WAL lets readers run beside the writer; synchronous(FULL) makes every
+	// acknowledged commit durable, also across power loss.
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	base := "file:" + path + "?"
+	wq := url.Values{}
+	for k, v := range q {
+		wq[k] = v
+	}
+	wq.Set("_txlock", "immediate")
+	write, err := sql.Open("sqlite", base+wq.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	// The first connection switches the file to WAL before the readers open.
+	if err := write.Ping(); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", base+q.Encode())
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(opt.MaxConns)
+	read.SetMaxIdleConns(opt.MaxConns)
+	return &DB{engine: SQLite, write: write, read: read}, nil
+}
+
+// Engine reports which engine the database runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		if e := db.read.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers (used by /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return netbank.Errorf(netbank.EUNAVAILABLE, "database unavailable")
+	}
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return netbank.Errorf(netbank.EUNAVAILABLE, "database unavailable")
+	}
+	return nil
+}
+
+// Retries returns how many transactions have been re-run after a
+// serialization failure, deadlock or lock conflict since Open.
+func (db *DB) Retries() int64 { return db.retries.Load() }
+
+// Querier is what both a transaction and the database offer for reads and
+// writes; queries use '?' placeholders on both engines.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	// Engine reports the engine, for the rare engine-specific statement.
+	Engine() Engine
+}
+
+// Tx is a read-write transaction.
+type Tx struct {
+	tx     *sql.Tx
+	engine Engine
+}
+
+// Engine reports the engine of the transaction.
+func (t *Tx) Engine() Engine { return t.engine }
+
+// Exec runs a statement in the transaction.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, rebind(t.engine, query), args...)
+}
+
+// Query runs a query in the transaction.
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, rebind(t.engine, query), args...)
+}
+
+// QueryRow runs a single-row query in the transaction.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, rebind(t.engine, query), args...)
+}
+
+// ForUpdate returns the row-lock suffix for a SELECT: " FOR UPDATE" on
+// PostgreSQL; nothing on SQLite, whose write transactions already hold the
+// database's single write lock (BEGIN IMMEDIATE).
+func (t *Tx) ForUpdate() string {
+	if t.engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// Exec runs a statement outside a transaction (on the write pool).
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.write.ExecContext(ctx, rebind(db.engine, query), args...)
+}
+
+// Query runs a read-only query on the read pool.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, rebind(db.engine, query), args...)
+}
+
+// QueryRow runs a read-only single-row query on the read pool.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, rebind(db.engine, query), args...)
+}
+
+// maxAttempts bounds how often Transact re-runs a conflicting transaction.
+const maxAttempts = 50
+
+// Transact runs fn in a read-write transaction and commits it. On
+// PostgreSQL the transaction is SERIALIZABLE; on SQLite it holds the write
+// lock from BEGIN. When the engine reports a serialization failure, a
+// deadlock, a lock timeout, SQLite busy or a unique-key race, the whole
+// transaction is rolled back and fn is run again (with jittered backoff),
+// so fn must not have effects outside the transaction. Any other error
+// from fn rolls back and is returned as is.
+func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if attempt > 0 {
+			db.retries.Add(1)
+			backoff := time.Duration(rand.Int64N(int64(time.Millisecond)*int64(min(attempt, 20)))) + 100*time.Microsecond
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(backoff):
+			}
+		}
+		err = db.transactOnce(ctx, fn)
+		if err == nil || !retryable(err) {
+			return classify(err)
+		}
+	}
+	return netbank.Errorf(netbank.EUNAVAILABLE, "database busy: %d attempts failed: %v", maxAttempts, err)
+}
+
+func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	var opts *sql.TxOptions
+	if db.engine == Postgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelSerializable}
+	}
+	stx, err := db.write.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&Tx{tx: stx, engine: db.engine}); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	return stx.Commit()
+}
+
+// retryable reports whether err is a transient conflict worth re-running.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "40001", // serialization_failure
+			"40P01", // deadlock_detected
+			"55P03", // lock_not_available
+			"23505": // unique_violation: a concurrent insert of the same key; the re-run sees it
+			return true
+		}
+		return false
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return true
+		}
+	}
+	return false
+}
+
+// IsUniqueViolation reports whether err is a unique-key violation on either engine.
+func IsUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// classify turns connection-level failures into EUNAVAILABLE, so adapters
+// can answer "try again later" rather than "internal error". Coded errors
+// and everything else pass through.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ne *netbank.Error
+	if errors.As(err, &ne) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		if strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P") {
+			return &unavailableError{err}
+		}
+		return err
+	}
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.Is(err, sql.ErrConnDone) || isConnError(err) {
+		return &unavailableError{err}
+	}
+	return err
+}
+
+// unavailableError wraps a connection failure: it reads as EUNAVAILABLE but
+// keeps the cause for the logs.
+type unavailableError struct{ cause error }
+
+func (e *unavailableError) Error() string { return "database unavailable: " + e.cause.Error() }
+func (e *unavailableError) Unwrap() []error {
+	return []error{e.cause, netbank.Errorf(netbank.EUNAVAILABLE, "database unavailable")}
+}
+
+func isConnError(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "connection refused") || strings.Contains(s, "broken pipe") ||
+		strings.Contains(s, "connection reset") || strings.Contains(s, "conn closed")
+}
+
+// rebind rewrites '?' placeholders to PostgreSQL's $1, $2, … outside
+// quoted strings. SQLite queries pass through unchanged.
+func rebind(e Engine, q string) string {
+	if e != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	inQuote := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// Placeholders returns "?, ?, …" with n marks, for IN lists and multi-row inserts.
+func Placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
