@@ -221,14 +221,14 @@ type EntryQuery struct {
 // holds and entries.
 type AccountAudit struct {
 	Account
-	TransferDebits   int64 // posted amounts where the account is debited
-	TransferCredits  int64
-	HoldDebits       int64 // open holds where the account is debited
-	HoldCredits      int64
-	EntryCount       int64
-	EntryMaxSeq      int64
-	EntrySum         int64
-	LastBalance      int64
+	TransferDebits    int64 // posted amounts where the account is debited
+	TransferCredits   int64
+	HoldDebits        int64 // open holds where the account is debited
+	HoldCredits       int64
+	EntryCount        int64
+	EntryMaxSeq       int64
+	EntrySum          int64
+	LastBalance       int64
 	BadRunningBalance int64 // entries whose balance != previous balance + amount
 }
 
