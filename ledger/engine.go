@@ -132,7 +132,7 @@ func (b *batch) apply(r TransferRequest) (t Transfer, isNew bool, err error) {
 	switch r.Kind {
 	case Single, PendingKind:
 		t, err = b.move(r, hash)
-	case Post, Void:
+	case Post, Void, Expire:
 		t, err = b.resolve(r, hash)
 	}
 	if err != nil {
