@@ -1,0 +1,236 @@
+// Package api is the bank's JSON API under /api/v1.
+//
+// Every endpoint is one entry in the server's route table: an HTTP method, a
+// path in OpenAPI form (/api/v1/banks/{reg}) and a handler. The table is
+// registered into a Go 1.22 http.ServeMux ("GET /api/v1/banks/{reg}") and is
+// also what the tests compare with openapi.yaml, so the document and the code
+// cannot drift apart. Errors are coded netbank errors, mapped here to HTTP
+// status codes and a fixed JSON error body (see WriteError).
+//
+// # Adding an endpoint
+//
+// A feature of this package (ledger.go, payment.go, card.go, …, one file per
+// domain as in the other adapters) adds one line to the table in
+// Server.routes and writes its handler as a method of Server, using
+// r.PathValue for path parameters, WriteJSON for answers and WriteError for
+// coded errors. Code outside the package can add a route to a Server with
+// Server.Route, which goes into the same table. Either way the route is then
+// described in openapi.yaml (path, method, parameters with examples,
+// responses with schemas and a default error response); the tests in
+// openapi_test.go fail until the table and the document agree, and compare
+// every example marked with x-query or x-path with the real answer.
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/netbank/netbank"
+)
+
+// Prefix is the path prefix of every route of this version of the API.
+const Prefix = "/api/v1"
+
+// MaxQueryValue is the longest query value (in characters) the API accepts.
+// Nothing the API takes as a query parameter is anywhere near this long, so a
+// longer value is a mistake or an attack, and is refused as invalid early.
+const MaxQueryValue = 200
+
+// noRouteMessage is the message of the 404 answer for a path that no route
+// serves. Handlers answer their own 404s with other messages, which lets the
+// OpenAPI test tell "no such endpoint" from "no such bank".
+const noRouteMessage = "Ukendt adresse i API'et"
+
+// codeMethodNotAllowed is the error code of a 405 answer. It is not a domain
+// error code (no domain rule is broken): only routing produces it.
+const codeMethodNotAllowed netbank.ErrorCode = "method_not_allowed"
+
+// Config is what a Server needs from the outside world. It is filled in by
+// cmd/netbank; the zero value gives a working server on the wall clock.
+type Config struct {
+	// Clock tells the time to handlers that need it; nil means
+	// netbank.SystemClock. (The endpoints so far answer the same at any time.)
+	Clock netbank.Clock
+}
+
+// Server is the JSON API as an http.Handler. Create it with New; it is safe
+// for concurrent use.
+type Server struct {
+	clock netbank.Clock
+	mux   *http.ServeMux
+
+	mu    sync.Mutex
+	table []RouteInfo // every route registered, in registration order
+}
+
+// RouteInfo describes one entry of the route table: the HTTP method and the
+// path in OpenAPI form, exactly as the OpenAPI document lists it.
+type RouteInfo struct {
+	Method string // "GET", "POST", …
+	Path   string // "/api/v1/banks/{reg}"
+}
+
+// route is one line of the route table.
+type route struct {
+	method  string
+	path    string // OpenAPI form, under Prefix
+	handler http.HandlerFunc
+}
+
+// routes is THE route table of the API: every endpoint the package serves is
+// one line here, and has its entry in openapi.yaml. TestOpenAPIMatchesRoutes
+// fails until both exist and agree.
+func (s *Server) routes() []route {
+	return []route{
+		{http.MethodGet, Prefix + "/openapi.yaml", s.handleOpenAPI},
+		{http.MethodGet, Prefix + "/calendar", s.handleCalendar},
+		{http.MethodGet, Prefix + "/banks/{reg}", s.handleBank},
+		{http.MethodGet, Prefix + "/validate/iban", s.handleValidateIBAN},
+		{http.MethodGet, Prefix + "/validate/payment-slip", s.handleValidatePaymentSlip},
+	}
+}
+
+// New returns a Server with every built-in route registered.
+func New(cfg Config) *Server {
+	s := &Server{clock: cfg.Clock, mux: http.NewServeMux()}
+	if s.clock == nil {
+		s.clock = netbank.SystemClock{}
+	}
+	for _, rt := range s.routes() {
+		s.Route(rt.method, rt.path, rt.handler)
+	}
+	return s
+}
+
+// methods are the HTTP methods a route may use.
+var methods = []string{
+	http.MethodGet, http.MethodPost, http.MethodPut,
+	http.MethodPatch, http.MethodDelete,
+}
+
+// segmentRE matches one path segment of a route: a literal or a {name}.
+var segmentRE = regexp.MustCompile(`^(?:[A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
+
+// Route adds an endpoint to the route table and serves it. method is an
+// upper-case HTTP method; path is in OpenAPI form under Prefix, with path
+// parameters as whole segments ("/api/v1/accounts/{id}/transfers"), which
+// handlers read with r.PathValue("id"). Every route must also be documented
+// in openapi.yaml. Route panics on a malformed or duplicate route, as
+// http.ServeMux does: that is a programming error, found by the first test.
+func (s *Server) Route(method, path string, h http.HandlerFunc) {
+	if !slices.Contains(methods, method) {
+		panic(fmt.Sprintf("api: route %s %s: unsupported method", method, path))
+	}
+	rest, ok := strings.CutPrefix(path, Prefix+"/")
+	if !ok {
+		panic(fmt.Sprintf("api: route %s %s: path must start with %s/", method, path, Prefix))
+	}
+	for seg := range strings.SplitSeq(rest, "/") {
+		if !segmentRE.MatchString(seg) {
+			panic(fmt.Sprintf("api: route %s %s: bad path segment %q", method, path, seg))
+		}
+	}
+	if h == nil {
+		panic(fmt.Sprintf("api: route %s %s: nil handler", method, path))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ri := RouteInfo{Method: method, Path: path}
+	if slices.Contains(s.table, ri) {
+		panic(fmt.Sprintf("api: route %s %s registered twice", method, path))
+	}
+	s.mux.HandleFunc(method+" "+path, h) // also panics on patterns that conflict
+	s.table = append(s.table, ri)
+}
+
+// Routes returns a copy of the route table, in registration order.
+func (s *Server) Routes() []RouteInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.table)
+}
+
+// ServeHTTP answers one API request. Requests that match no route get a JSON
+// 404, or a JSON 405 with an Allow header when the path exists with other
+// methods. Query values longer than MaxQueryValue are refused before any
+// handler runs. Panics in handlers become internal errors with an incident id.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store") // SESS-3: nothing is kept on the device
+	h.Set("X-Content-Type-Options", "nosniff")
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			WriteError(w, fmt.Errorf("api: panic in %s %s: %v", r.Method, r.URL.Path, v))
+		}
+	}()
+
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		s.noRoute(w, r)
+		return
+	}
+	if err := checkQuery(r.URL.RawQuery); err != nil {
+		WriteError(w, err)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// noRoute answers a request that no route matches: 405 if the path is served
+// with other methods, 404 otherwise.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range methods {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" {
+			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead) // GET routes also serve HEAD
+			}
+		}
+	}
+	if len(allow) == 0 {
+		WriteError(w, netbank.Errorf(netbank.ENOTFOUND, "%s", noRouteMessage))
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeErrorBody(w, http.StatusMethodNotAllowed, errorBody{
+		Code:    codeMethodNotAllowed,
+		Message: fmt.Sprintf("Metoden %s kan ikke bruges her; tilladt: %s", r.Method, strings.Join(allow, ", ")),
+	})
+}
+
+// checkQuery refuses a query string that cannot be parsed or that holds a
+// key or value longer than MaxQueryValue characters.
+func checkQuery(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return netbank.Errorf(netbank.EINVALID, "Ugyldig forespørgselsstreng (query string)")
+	}
+	for k, vs := range q {
+		if utf8.RuneCountInString(k) > MaxQueryValue {
+			return netbank.Errorf(netbank.EINVALID, "Et parameternavn er længere end %d tegn", MaxQueryValue)
+		}
+		for _, v := range vs {
+			if utf8.RuneCountInString(v) > MaxQueryValue {
+				return netbank.Errorf(netbank.EINVALID, "Parameteren %s er længere end %d tegn", k, MaxQueryValue)
+			}
+		}
+	}
+	return nil
+}
