@@ -150,6 +150,33 @@ func New(t testing.TB) *Browser {
 //	chromedp.Do(b.Context(), chromedp.Navigate(url))
 func (b *Browser) Context() context.Context { return b.ctx }
 
+// NewTab opens another tab in the same browser, sharing its cookies, and
+// returns its context. Its console is recorded with the first tab's, and it
+// is closed when t ends.
+func (b *Browser) NewTab(t testing.TB) context.Context {
+	t.Helper()
+	return b.openTab(t, chromedp.WithListener(b.record))
+}
+
+// NewIsolatedTab opens a tab in a fresh browser context: it shares no
+// cookies or storage with the other tabs, like a second person on another
+// device. Its console is recorded with the rest, and it is closed when t
+// ends.
+func (b *Browser) NewIsolatedTab(t testing.TB) context.Context {
+	t.Helper()
+	return b.openTab(t, chromedp.WithListener(b.record), chromedp.WithNewBrowserContext())
+}
+
+func (b *Browser) openTab(t testing.TB, opts ...chromedp.ContextOption) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, opts...)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("browser: open tab: %v", err)
+	}
+	return ctx
+}
+
 // Messages returns everything the page reported so far, in order.
 func (b *Browser) Messages() []Message {
 	b.mu.Lock()

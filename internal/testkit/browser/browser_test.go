@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -109,4 +110,44 @@ func TestArtifactsDir(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(filepath.Dir(filepath.Dir(got)), "go.mod")); err != nil {
 		t.Errorf("default %q is not under the repository root: %v", got, err)
 	}
+}
+
+// TestTabs checks that NewTab shares the first tab's cookies and
+// NewIsolatedTab does not.
+func TestTabs(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/set" {
+			http.SetCookie(w, &http.Cookie{Name: "who", Value: "first", Path: "/"})
+		}
+		c, _ := r.Cookie("who")
+		v := "none"
+		if c != nil {
+			v = c.Value
+		}
+		io.WriteString(w, `<!DOCTYPE html><title>`+v+`</title>`)
+	}))
+	defer srv.Close()
+
+	b := New(t)
+	title := func(ctx context.Context) string {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/get")); err != nil {
+			t.Fatal(err)
+		}
+		s, err := chromedp.Run(ctx, chromedp.Title())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if err := chromedp.Do(b.Context(), chromedp.Navigate(srv.URL+"/set")); err != nil {
+		t.Fatal(err)
+	}
+	if got := title(b.NewTab(t)); got != "first" {
+		t.Errorf("NewTab sees cookie %q, want first", got)
+	}
+	if got := title(b.NewIsolatedTab(t)); got != "none" {
+		t.Errorf("NewIsolatedTab sees cookie %q, want none", got)
+	}
+	b.RequireNoProblems(t)
 }

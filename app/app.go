@@ -1,0 +1,331 @@
+// Package app wires the bank together: it opens the database, starts the
+// ledger and the background jobs, seeds the demo bank, and serves the web
+// pages, the JSON API and the health checks on one HTTP server. cmd/netbank
+// turns flags into a Config and calls it; tests build an App directly.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/netbank/netbank"
+	"github.com/netbank/netbank/api"
+	"github.com/netbank/netbank/demo"
+	"github.com/netbank/netbank/ledger"
+	"github.com/netbank/netbank/store"
+	"github.com/netbank/netbank/web"
+)
+
+// Config is everything the bank needs to start. cmd/netbank fills it from
+// flags and NETBANK_* environment variables.
+type Config struct {
+	// Addr is the HTTP listen address, e.g. 127.0.0.1:8080.
+	Addr string
+	// DataDir holds the SQLite database and the secret key file.
+	DataDir string
+	// DB is a postgres:// URL; empty means SQLite in DataDir/netbank.db.
+	DB string
+	// Demo seeds the demo bank on first start.
+	Demo bool
+	// Secret (hex, >= 32 bytes) keys CSRF tokens; it must be the same on
+	// every instance. Empty: read or create DataDir/secret.key.
+	Secret string
+	// TLSCert and TLSKey switch on HTTPS.
+	TLSCert, TLSKey string
+	// InsecureHTTP allows plain HTTP on a non-loopback address.
+	InsecureHTTP bool
+	// Ledger tunes group commit.
+	Ledger ledger.Config
+	// ExpiryInterval is how often expired holds are released (default 30s).
+	ExpiryInterval time.Duration
+	Logger         *slog.Logger
+	Clock          netbank.Clock
+}
+
+// App is a running bank.
+type App struct {
+	cfg    Config
+	log    *slog.Logger
+	DB     *store.DB
+	Ledger *ledger.Service
+	// Handler serves every HTTP route of the bank.
+	Handler http.Handler
+}
+
+// DSN returns the database the configuration names: the PostgreSQL URL, or
+// the SQLite file in the data directory.
+func (c Config) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(c.DataDir, "netbank.db")
+}
+
+// Open opens the database (applying migrations) and starts the ledger
+// with the bank's internal accounts: what every command needs. It serves
+// nothing; New builds the HTTP side on top.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	cfg = withDefaults(cfg)
+	db, err := store.Open(ctx, cfg.DSN(), store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	cfg.Ledger.Clock = cfg.Clock
+	a := &App{cfg: cfg, log: cfg.Logger, DB: db, Ledger: ledger.New(db.Ledger(), cfg.Ledger)}
+	if err := a.Ledger.EnsureInternalAccounts(ctx, "DKK", "EUR"); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = netbank.SystemClock{}
+	}
+	if cfg.ExpiryInterval <= 0 {
+		cfg.ExpiryInterval = 30 * time.Second
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "netbank-data"
+	}
+	return cfg
+}
+
+// New opens the bank (see Open), seeds the demo data when asked and builds
+// the HTTP handler.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	cfg = withDefaults(cfg)
+	secret, err := loadSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a, err := Open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Demo {
+		if err := demo.Seed(ctx, a.Ledger, cfg.Clock); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	apiServer := api.New(api.Config{Clock: cfg.Clock})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := a.DB.Ping(ctx); err != nil {
+			api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+			return
+		}
+		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(a.DB.Engine())})
+	})
+	mux.Handle(api.Prefix+"/", apiServer)
+	mux.Handle("/", w)
+	a.Handler = web.SecureHeaders(a.logRequests(mux))
+	return a, nil
+}
+
+// Close stops the ledger and closes the database.
+func (a *App) Close() {
+	a.Ledger.Close()
+	a.DB.Close()
+}
+
+// Run serves HTTP and runs the background jobs until ctx is cancelled, then
+// shuts down gracefully: it stops accepting connections, lets in-flight
+// requests finish (up to 15 seconds) and drains the ledger's queue.
+func (a *App) Run(ctx context.Context) error {
+	if err := checkListen(a.cfg); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if a.cfg.TLSCert != "" {
+		scheme = "https"
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	a.log.Info("netbank listening", "url", scheme+"://"+ln.Addr().String(), "database", string(a.DB.Engine()), "demo", a.cfg.Demo)
+
+	var jobs sync.WaitGroup
+	jobCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	jobs.Add(1)
+	go func() {
+		defer jobs.Done()
+		a.runExpiry(jobCtx)
+	}()
+
+	errc := make(chan error, 1)
+	go func() {
+		if a.cfg.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, a.cfg.TLSCert, a.cfg.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		stopJobs()
+		jobs.Wait()
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("netbank shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	stopJobs()
+	jobs.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// runExpiry releases expired holds at every tick. Several instances may run
+// it at once: the ledger resolves each hold exactly once.
+func (a *App) runExpiry(ctx context.Context) {
+	t := time.NewTicker(a.cfg.ExpiryInterval)
+	defer t.Stop()
+	for {
+		n, err := a.Ledger.ExpireHolds(ctx)
+		if err != nil && ctx.Err() == nil {
+			a.log.Error("releasing expired holds", "err", err)
+		} else if n > 0 {
+			a.log.Info("released expired holds", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// checkListen refuses plain HTTP on anything but loopback unless the
+// operator insisted (SIGN-3: all traffic is encrypted).
+func checkListen(cfg Config) error {
+	if cfg.TLSCert != "" || cfg.TLSKey != "" {
+		if cfg.TLSCert == "" || cfg.TLSKey == "" {
+			return netbank.Errorf(netbank.EINVALID, "both --tls-cert and --tls-key are needed for HTTPS")
+		}
+		return nil
+	}
+	if cfg.InsecureHTTP {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return netbank.Errorf(netbank.EINVALID, "bad listen address %q: %v", cfg.Addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return netbank.Errorf(netbank.EINVALID, "refusing plain HTTP on %s: give --tls-cert and --tls-key, or --insecure-http behind a TLS-terminating proxy", cfg.Addr)
+}
+
+// loadSecret returns the configured secret, or reads (creating on first
+// start) DataDir/secret.key.
+func loadSecret(cfg Config) ([]byte, error) {
+	if cfg.Secret != "" {
+		b, err := hex.DecodeString(strings.TrimSpace(cfg.Secret))
+		if err != nil || len(b) < 32 {
+			return nil, netbank.Errorf(netbank.EINVALID, "the secret must be at least 32 bytes, hex-encoded")
+		}
+		return b, nil
+	}
+	path := filepath.Join(cfg.DataDir, "secret.key")
+	if data, err := os.ReadFile(path); err == nil {
+		b, err := hex.DecodeString(strings.TrimSpace(string(data)))
+		if err != nil || len(b) < 32 {
+			return nil, fmt.Errorf("app: %s is not a hex secret of at least 32 bytes", path)
+		}
+		return b, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(b)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// logRequests logs each request with a request id (never query strings,
+// which may carry account data, nor bodies).
+func (a *App) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := newRequestID()
+		w.Header().Set("X-Request-Id", id)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		a.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

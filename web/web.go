@@ -1,0 +1,162 @@
+// Package web is the HTML face of the bank: the net bank and the back office
+// as server-rendered pages. It owns the common page shell (layout, language,
+// the "Siden hentet" line), the security headers, CSRF protection, the
+// embedded templates and static assets, and the mapping of coded errors to
+// Danish error pages. Features add their pages with [Server.Handle] and draw
+// them with [Server.Render].
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+	_ "time/tzdata" // the footer needs Europe/Copenhagen even on hosts without a zoneinfo database
+
+	"github.com/netbank/netbank"
+)
+
+// Config holds what the web layer needs from the outside. cmd/netbank fills
+// it from flags; tests fill it by hand.
+type Config struct {
+	// Clock gives the time shown in the "Siden hentet" line (RULE SESS-4).
+	// Nil means the system clock.
+	Clock netbank.Clock
+	// SecureCookies marks cookies Secure and uses the __Host- prefix for the
+	// CSRF cookie. Turn it on whenever the bank is served over HTTPS.
+	SecureCookies bool
+	// CSRFKey is the secret that CSRF tokens are derived from: at least 32
+	// random bytes, the same on every instance behind a load balancer.
+	CSRFKey []byte
+	// BankName is shown in the header and page titles. Empty means "Netbank".
+	BankName string
+	// Logger receives incident reports for failed requests. Nil means
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// Server serves the HTML pages of the bank. It is an http.Handler; every
+// response it writes carries the security headers of [SecureHeaders], and
+// every unsafe request passes the CSRF checks first.
+type Server struct {
+	clock    netbank.Clock
+	secure   bool
+	csrfKey  []byte
+	bankName string
+	log      *slog.Logger
+	zone     *time.Location
+
+	mux     *http.ServeMux
+	handler http.Handler
+	views   map[Lang]map[string]*template.Template
+	assets  *assets
+}
+
+// New builds a Server: it parses the embedded templates, fingerprints the
+// static assets and registers the built-in pages (the start page, static
+// files and the 404 page). It fails if the configuration is unusable.
+func New(cfg Config) (*Server, error) {
+	if len(cfg.CSRFKey) < 32 {
+		return nil, netbank.Errorf(netbank.EINVALID, "web: CSRFKey must be at least 32 bytes, got %d", len(cfg.CSRFKey))
+	}
+	zone, err := time.LoadLocation("Europe/Copenhagen")
+	if err != nil {
+		return nil, fmt.Errorf("web: load time zone: %w", err)
+	}
+	s := &Server{
+		clock:    cfg.Clock,
+		secure:   cfg.SecureCookies,
+		csrfKey:  append([]byte(nil), cfg.CSRFKey...),
+		bankName: cfg.BankName,
+		log:      cfg.Logger,
+		zone:     zone,
+		mux:      http.NewServeMux(),
+	}
+	if s.clock == nil {
+		s.clock = netbank.SystemClock{}
+	}
+	if s.bankName == "" {
+		s.bankName = "Netbank"
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.views, err = s.parseViews(); err != nil {
+		return nil, err
+	}
+
+	s.mux.HandleFunc("GET /static/{file}", s.serveStatic)
+	s.mux.HandleFunc("GET /{$}", s.handleHome)
+
+	s.handler = SecureHeaders(s.crossOriginProtection(s.csrf(s.switchLang(http.HandlerFunc(s.route)))))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// Handle registers h for pattern (Go 1.22 ServeMux syntax, e.g.
+// "GET /konti/{id}" or "POST /betalinger"). The handler runs behind the
+// security headers, the language switch and the CSRF checks, so a POST
+// handler only sees requests with a valid token. Patterns must not clash with
+// the built-in ones ("GET /{$}" and "GET /static/{file}"); a clash panics, as
+// with http.ServeMux. Register all pages before serving.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+}
+
+// HandleFunc is [Server.Handle] for a plain function.
+func (s *Server) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	s.mux.HandleFunc(pattern, h)
+}
+
+// route dispatches to the mux, but draws the bank's own pages where the mux
+// would answer 404 or 405 with plain text.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	// No pattern matched: the mux would write a plain-text 404 or 405. Let it
+	// decide which (and set Allow), then draw our page instead of its text.
+	iw := &interceptWriter{ResponseWriter: w}
+	s.mux.ServeHTTP(iw, r)
+	switch iw.status {
+	case 0, http.StatusNotFound: // 0: the mux wrote nothing; treat it as not found
+		s.NotFound(w, r)
+	case http.StatusMethodNotAllowed:
+		s.renderError(w, r, http.StatusMethodNotAllowed, errorTexts{"error.method.title", "error.method.text"}, newIncidentID())
+	}
+}
+
+// interceptWriter swallows the plain-text answer of the mux's fallback
+// handlers and remembers its status.
+type interceptWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *interceptWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	if status != http.StatusNotFound && status != http.StatusMethodNotAllowed {
+		w.ResponseWriter.WriteHeader(status)
+	}
+}
+
+func (w *interceptWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.status == http.StatusNotFound || w.status == http.StatusMethodNotAllowed {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}
