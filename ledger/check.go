@@ -35,18 +35,20 @@ func (r Report) OK() bool { return len(r.Violations) == 0 }
 //     behind it;
 //   - entries are numbered 1..n without gaps, their running balances add up
 //     and the last one equals the posted balance;
-//   - no constrained account is past its overdraft limit.
+//   - no constrained account is past its overdraft limit;
+//   - every transfer and entry names accounts (and transfers) that exist.
 func (s *Service) Check(ctx context.Context) (Report, error) {
-	audits, err := s.store.Audit(ctx)
+	audit, err := s.store.Audit(ctx)
 	if err != nil {
 		return Report{}, err
 	}
-	return CheckAudits(audits), nil
+	return CheckAudit(audit), nil
 }
 
-// CheckAudits applies the invariants to audit rows (exported for tests of
+// CheckAudit applies the invariants to an audit (exported for tests of
 // the checker itself).
-func CheckAudits(audits []AccountAudit) Report {
+func CheckAudit(audit Audit) Report {
+	audits := audit.Accounts
 	rep := Report{Accounts: len(audits)}
 	add := func(id, format string, args ...any) {
 		rep.Violations = append(rep.Violations, Violation{AccountID: id, Problem: fmt.Sprintf(format, args...)})
@@ -90,6 +92,12 @@ func CheckAudits(audits []AccountAudit) Report {
 		if !a.Unconstrained && a.Available() < 0 {
 			add(a.ID, "past its limit: available %d (overdraft limit %d)", a.Available(), a.OverdraftLimit)
 		}
+	}
+	if audit.OrphanTransfers > 0 {
+		add("", "%d transfers name an account that does not exist", audit.OrphanTransfers)
+	}
+	if audit.OrphanEntries > 0 {
+		add("", "%d entries name an account or transfer that does not exist", audit.OrphanEntries)
 	}
 	currencies := make([]string, 0, len(byCurrency))
 	for c := range byCurrency {

@@ -246,7 +246,16 @@ type Store interface {
 	BalanceAt(ctx context.Context, accountID string, t time.Time) (int64, error)
 	// DueHolds lists open holds with 0 < expires_at <= now, oldest first.
 	DueHolds(ctx context.Context, now time.Time, limit int) ([]string, error)
-	Audit(ctx context.Context) ([]AccountAudit, error)
+	Audit(ctx context.Context) (Audit, error)
+}
+
+// Audit is what the store computes for the invariant check.
+type Audit struct {
+	Accounts []AccountAudit
+	// OrphanTransfers counts transfers whose debit or credit account is missing.
+	OrphanTransfers int64
+	// OrphanEntries counts entries whose account or transfer is missing.
+	OrphanEntries int64
 }
 
 // Tx is a read-write transaction of the Store.

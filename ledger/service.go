@@ -279,6 +279,13 @@ func (s *Service) load(ctx context.Context, tx Tx, now time.Time, jobs []*job) (
 	if err != nil {
 		return nil, err
 	}
+	// A hold changes state only while its accounts are locked: read it
+	// again now that they are ours.
+	if len(holdIDs) > 0 {
+		if holds, err = tx.Holds(ctx, holdIDs); err != nil {
+			return nil, err
+		}
+	}
 	return newBatch(now, accounts, existing, holds), nil
 }
 
@@ -310,6 +317,9 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 			sort.Strings(accountIDs)
 			accounts, err := tx.LockAccounts(ctx, accountIDs)
 			if err != nil {
+				return err
+			}
+			if holds, err = tx.Holds(ctx, due); err != nil { // stable now
 				return err
 			}
 			expireIDs := make([]string, len(due))

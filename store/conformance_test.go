@@ -230,11 +230,11 @@ func testLedgerRoundTrip(t *testing.T, db *store.DB) {
 	if bal, err := l.BalanceAt(ctx, "a", now); err != nil || bal != 1000 {
 		t.Fatalf("balance at = %d, %v", bal, err)
 	}
-	audits, err := l.Audit(ctx)
+	audit, err := l.Audit(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep := ledger.CheckAudits(audits); !rep.OK() {
+	if rep := ledger.CheckAudit(audit); !rep.OK() {
 		t.Fatalf("consistent data fails the check: %v", rep.Violations)
 	}
 }

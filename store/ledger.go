@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -20,9 +21,11 @@ func (db *DB) Ledger() *Ledger { return &Ledger{db: db} }
 
 var _ ledger.Store = (*Ledger)(nil)
 
-// WriteTx implements ledger.Store.
+// WriteTx implements ledger.Store. The ledger locks every account it
+// changes and re-reads holds after locking, so it runs at READ COMMITTED
+// (see TransactLocked).
 func (l *Ledger) WriteTx(ctx context.Context, fn func(ledger.Tx) error) error {
-	return l.db.Transact(ctx, func(tx *Tx) error { return fn(ledgerTx{tx}) })
+	return l.db.TransactLocked(ctx, func(tx *Tx) error { return fn(ledgerTx{tx}) })
 }
 
 const accountColumns = `id, name, kind, currency, overdraft_limit, unconstrained, debits_pending, debits_posted,
@@ -183,25 +186,32 @@ func (l *Ledger) DueHolds(ctx context.Context, now time.Time, limit int) ([]stri
 }
 
 // Audit implements ledger.Store: the sums behind every cached balance,
-// computed from the transfers, holds and entries.
-func (l *Ledger) Audit(ctx context.Context) ([]ledger.AccountAudit, error) {
-	rows, err := l.db.Query(ctx, `SELECT `+prefixed("a", accountColumns)+`,
-		COALESCE((SELECT SUM(amount) FROM ledger_transfers WHERE debit_account_id = a.id AND kind IN ('single', 'post')), 0),
-		COALESCE((SELECT SUM(amount) FROM ledger_transfers WHERE credit_account_id = a.id AND kind IN ('single', 'post')), 0),
-		COALESCE((SELECT SUM(amount) FROM ledger_pending WHERE debit_account_id = a.id AND status = 'open'), 0),
-		COALESCE((SELECT SUM(amount) FROM ledger_pending WHERE credit_account_id = a.id AND status = 'open'), 0),
-		(SELECT COUNT(*) FROM ledger_entries WHERE account_id = a.id),
-		COALESCE((SELECT MAX(seq) FROM ledger_entries WHERE account_id = a.id), 0),
-		COALESCE((SELECT SUM(amount) FROM ledger_entries WHERE account_id = a.id), 0),
-		COALESCE((SELECT balance FROM ledger_entries WHERE account_id = a.id ORDER BY seq DESC LIMIT 1), 0),
-		(SELECT COUNT(*) FROM (SELECT balance, amount, LAG(balance, 1, 0) OVER (ORDER BY seq) AS prev
-			FROM ledger_entries WHERE account_id = a.id) r WHERE r.balance <> r.prev + r.amount)
-		FROM ledger_accounts a ORDER BY a.id`)
+// computed set-wise from the transfers, holds and entries, and the count of
+// rows that name something missing.
+func (l *Ledger) Audit(ctx context.Context) (ledger.Audit, error) {
+	rows, err := l.db.Query(ctx, `WITH
+		td AS (SELECT debit_account_id AS id, SUM(amount) AS s FROM ledger_transfers WHERE kind IN ('single', 'post') GROUP BY debit_account_id),
+		tc AS (SELECT credit_account_id AS id, SUM(amount) AS s FROM ledger_transfers WHERE kind IN ('single', 'post') GROUP BY credit_account_id),
+		hd AS (SELECT debit_account_id AS id, SUM(amount) AS s FROM ledger_pending WHERE status = 'open' GROUP BY debit_account_id),
+		hc AS (SELECT credit_account_id AS id, SUM(amount) AS s FROM ledger_pending WHERE status = 'open' GROUP BY credit_account_id),
+		es AS (SELECT account_id AS id, COUNT(*) AS n, MAX(seq) AS mx, SUM(amount) AS s FROM ledger_entries GROUP BY account_id),
+		bad AS (SELECT account_id AS id, COUNT(*) AS n FROM (
+			SELECT account_id, balance, amount, LAG(balance, 1, 0) OVER (PARTITION BY account_id ORDER BY seq) AS prev
+			FROM ledger_entries) r WHERE r.balance <> r.prev + r.amount GROUP BY account_id)
+		SELECT `+prefixed("a", accountColumns)+`,
+			COALESCE(td.s, 0), COALESCE(tc.s, 0), COALESCE(hd.s, 0), COALESCE(hc.s, 0),
+			COALESCE(es.n, 0), COALESCE(es.mx, 0), COALESCE(es.s, 0), COALESCE(le.balance, 0), COALESCE(bad.n, 0)
+		FROM ledger_accounts a
+		LEFT JOIN td ON td.id = a.id LEFT JOIN tc ON tc.id = a.id
+		LEFT JOIN hd ON hd.id = a.id LEFT JOIN hc ON hc.id = a.id
+		LEFT JOIN es ON es.id = a.id LEFT JOIN bad ON bad.id = a.id
+		LEFT JOIN ledger_entries le ON le.account_id = a.id AND le.seq = a.entry_seq
+		ORDER BY a.id`)
 	if err != nil {
-		return nil, classify(err)
+		return ledger.Audit{}, classify(err)
 	}
 	defer rows.Close()
-	var out []ledger.AccountAudit
+	var out ledger.Audit
 	for rows.Next() {
 		var au ledger.AccountAudit
 		var kind string
@@ -211,13 +221,25 @@ func (l *Ledger) Audit(ctx context.Context) ([]ledger.AccountAudit, error) {
 			&a.DebitsPosted, &a.CreditsPending, &a.CreditsPosted, &a.EntrySeq, &lastEntry, &created,
 			&au.TransferDebits, &au.TransferCredits, &au.HoldDebits, &au.HoldCredits,
 			&au.EntryCount, &au.EntryMaxSeq, &au.EntrySum, &au.LastBalance, &au.BadRunningBalance); err != nil {
-			return nil, err
+			return ledger.Audit{}, err
 		}
 		a.Kind = ledger.AccountKind(kind)
 		a.LastEntryAt, a.CreatedAt = fromMicros(lastEntry), fromMicros(created)
-		out = append(out, au)
+		out.Accounts = append(out.Accounts, au)
 	}
-	return out, classify(rows.Err())
+	if err := rows.Err(); err != nil {
+		return ledger.Audit{}, classify(err)
+	}
+	err = l.db.QueryRow(ctx, `SELECT COUNT(*) FROM ledger_transfers t
+		WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = t.debit_account_id)
+		   OR NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = t.credit_account_id)`).Scan(&out.OrphanTransfers)
+	if err != nil {
+		return ledger.Audit{}, classify(err)
+	}
+	err = l.db.QueryRow(ctx, `SELECT COUNT(*) FROM ledger_entries e
+		WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = e.account_id)
+		   OR NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.id = e.transfer_id)`).Scan(&out.OrphanEntries)
+	return out, classify(err)
 }
 
 func prefixed(alias, columns string) string {
@@ -228,91 +250,88 @@ func prefixed(alias, columns string) string {
 	return strings.Join(parts, ", ")
 }
 
-// ledgerTx implements ledger.Tx.
+// ledgerTx implements ledger.Tx. Every statement has a constant text
+// whatever the batch size, so each is prepared once per connection: on
+// PostgreSQL rows travel as arrays (unnest, = ANY); on SQLite, which runs
+// in-process, a prepared one-row statement is executed per row and id lists
+// travel as a JSON array (json_each).
 type ledgerTx struct{ tx *Tx }
 
-// chunkSize bounds rows per multi-row statement (PostgreSQL allows 65535
-// parameters, SQLite 32766).
-const chunkSize = 400
-
-func anys(ids []string) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
+// idsClause is a WHERE condition matching column against a list of ids
+// passed as the single argument idsArg(ids).
+func (t ledgerTx) idsClause(column string) string {
+	if t.tx.Engine() == Postgres {
+		return column + " = ANY(?::text[])"
 	}
-	return out
+	return column + " IN (SELECT value FROM json_each(?))"
 }
 
-// inChunks calls fn for consecutive slices of ids of at most chunkSize.
-func inChunks(ids []string, fn func([]string) error) error {
-	for len(ids) > 0 {
-		n := min(len(ids), chunkSize)
-		if err := fn(ids[:n]); err != nil {
-			return err
-		}
-		ids = ids[n:]
+func (t ledgerTx) idsArg(ids []string) any {
+	if t.tx.Engine() == Postgres {
+		return ids
 	}
-	return nil
+	b, _ := json.Marshal(ids)
+	return string(b)
 }
 
 func (t ledgerTx) LockAccounts(ctx context.Context, ids []string) (map[string]*ledger.Account, error) {
 	out := make(map[string]*ledger.Account, len(ids))
-	err := inChunks(ids, func(ids []string) error {
-		rows, err := t.tx.Query(ctx, "SELECT "+accountColumns+" FROM ledger_accounts WHERE id IN ("+Placeholders(len(ids))+") ORDER BY id"+t.tx.ForUpdate(), anys(ids)...)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := t.tx.Query(ctx, "SELECT "+accountColumns+" FROM ledger_accounts WHERE "+t.idsClause("id")+" ORDER BY id"+t.tx.ForUpdate(), t.idsArg(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAccount(rows)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanAccount(rows)
-			if err != nil {
-				return err
-			}
-			out[a.ID] = a
-		}
-		return rows.Err()
-	})
-	return out, err
+		out[a.ID] = a
+	}
+	return out, rows.Err()
 }
 
 func (t ledgerTx) Transfers(ctx context.Context, ids []string) (map[string]ledger.Transfer, error) {
 	out := map[string]ledger.Transfer{}
-	err := inChunks(ids, func(ids []string) error {
-		rows, err := t.tx.Query(ctx, "SELECT "+transferColumns+" FROM ledger_transfers WHERE id IN ("+Placeholders(len(ids))+")", anys(ids)...)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := t.tx.Query(ctx, "SELECT "+transferColumns+" FROM ledger_transfers WHERE "+t.idsClause("id"), t.idsArg(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		tr, err := scanTransfer(rows)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			tr, err := scanTransfer(rows)
-			if err != nil {
-				return err
-			}
-			out[tr.ID] = tr
-		}
-		return rows.Err()
-	})
-	return out, err
+		out[tr.ID] = tr
+	}
+	return out, rows.Err()
 }
 
 func (t ledgerTx) Holds(ctx context.Context, ids []string) (map[string]ledger.Hold, error) {
 	out := map[string]ledger.Hold{}
-	err := inChunks(ids, func(ids []string) error {
-		rows, err := t.tx.Query(ctx, "SELECT "+holdColumns+" FROM ledger_pending WHERE transfer_id IN ("+Placeholders(len(ids))+")", anys(ids)...)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := t.tx.Query(ctx, "SELECT "+holdColumns+" FROM ledger_pending WHERE "+t.idsClause("transfer_id"), t.idsArg(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		h, err := scanHold(rows)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			h, err := scanHold(rows)
-			if err != nil {
-				return err
-			}
-			out[h.TransferID] = h
-		}
-		return rows.Err()
-	})
-	return out, err
+		out[h.TransferID] = h
+	}
+	return out, rows.Err()
 }
 
 func (t ledgerTx) InsertAccount(ctx context.Context, a ledger.Account) error {
@@ -327,101 +346,142 @@ func (t ledgerTx) UpdateOverdraft(ctx context.Context, id string, limit int64) e
 	return err
 }
 
-// insertRows writes rows with multi-row INSERTs of at most chunkSize rows.
-func (t ledgerTx) insertRows(ctx context.Context, head string, ncols int, n int, row func(i int) []any) error {
-	rowMarks := "(" + Placeholders(ncols) + ")"
-	for start := 0; start < n; start += chunkSize {
-		end := min(n, start+chunkSize)
-		var b strings.Builder
-		b.WriteString(head)
-		b.WriteString(" VALUES ")
-		args := make([]any, 0, (end-start)*ncols)
-		for i := start; i < end; i++ {
-			if i > start {
-				b.WriteString(", ")
+// bulk is one statement of Apply in both forms: for PostgreSQL over arrays
+// (columns are the per-row values transposed into one slice per column),
+// for SQLite as a one-row statement run per row.
+type bulk struct {
+	pg     string
+	sqlite string
+	n      int
+	row    func(i int) []any
+	// want, if set, is the number of rows the statement must affect in all.
+	want int64
+}
+
+func (t ledgerTx) run(ctx context.Context, b bulk) error {
+	if b.n == 0 {
+		return nil
+	}
+	var affected int64
+	if t.tx.Engine() == Postgres {
+		first := b.row(0)
+		cols := make([]any, len(first))
+		for c, v := range first {
+			switch v.(type) {
+			case string:
+				cols[c] = make([]string, 0, b.n)
+			case int64:
+				cols[c] = make([]int64, 0, b.n)
+			default:
+				return fmt.Errorf("store: unsupported bulk column type %T", v)
 			}
-			b.WriteString(rowMarks)
-			args = append(args, row(i)...)
 		}
-		if _, err := t.tx.Exec(ctx, b.String(), args...); err != nil {
+		for i := 0; i < b.n; i++ {
+			for c, v := range b.row(i) {
+				switch col := cols[c].(type) {
+				case []string:
+					cols[c] = append(col, v.(string))
+				case []int64:
+					cols[c] = append(col, v.(int64))
+				}
+			}
+		}
+		res, err := t.tx.Exec(ctx, b.pg, cols...)
+		if err != nil {
 			return err
 		}
+		affected, err = res.RowsAffected()
+		if err != nil {
+			return err
+		}
+	} else {
+		stmt, err := t.tx.Prepare(ctx, b.sqlite)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i := 0; i < b.n; i++ {
+			res, err := stmt.ExecContext(ctx, b.row(i)...)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			affected += n
+		}
+	}
+	if b.want > 0 && affected != b.want {
+		return fmt.Errorf("store: statement affected %d rows, want %d", affected, b.want)
 	}
 	return nil
 }
 
 func (t ledgerTx) Apply(ctx context.Context, w *ledger.Writes) error {
-	if err := t.insertRows(ctx, `INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, amount, currency, kind,
-		pending_id, code, text, expires_at, created_at, request_hash)`, 12, len(w.Transfers), func(i int) []any {
-		tr := w.Transfers[i]
-		var pending any
-		if tr.PendingID != "" {
-			pending = tr.PendingID
-		}
-		return []any{tr.ID, tr.DebitAccountID, tr.CreditAccountID, tr.Amount, tr.Currency, string(tr.Kind), pending,
-			tr.Code, tr.Text, micros(tr.ExpiresAt), micros(tr.CreatedAt), tr.RequestHash}
-	}); err != nil {
-		return err
-	}
-	if err := t.insertRows(ctx, `INSERT INTO ledger_pending (transfer_id, debit_account_id, credit_account_id, amount, status, expires_at)`,
-		6, len(w.NewHolds), func(i int) []any {
+	steps := []bulk{{
+		pg: `INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, amount, currency, kind, pending_id,
+			code, text, expires_at, created_at, request_hash)
+			SELECT id, dr, cr, amount, cur, kind, NULLIF(pending, ''), code, text, expires, created, hash
+			FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+				?::bigint[], ?::bigint[], ?::text[]) AS v(id, dr, cr, amount, cur, kind, pending, code, text, expires, created, hash)`,
+		sqlite: `INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, amount, currency, kind, pending_id,
+			code, text, expires_at, created_at, request_hash) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ?)`,
+		n: len(w.Transfers),
+		row: func(i int) []any {
+			tr := w.Transfers[i]
+			return []any{tr.ID, tr.DebitAccountID, tr.CreditAccountID, tr.Amount, tr.Currency, string(tr.Kind), tr.PendingID,
+				tr.Code, tr.Text, micros(tr.ExpiresAt), micros(tr.CreatedAt), tr.RequestHash}
+		},
+	}, {
+		pg: `INSERT INTO ledger_pending (transfer_id, debit_account_id, credit_account_id, amount, status, expires_at)
+			SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[])`,
+		sqlite: `INSERT INTO ledger_pending (transfer_id, debit_account_id, credit_account_id, amount, status, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?)`,
+		n: len(w.NewHolds),
+		row: func(i int) []any {
 			h := w.NewHolds[i]
 			return []any{h.TransferID, h.DebitAccountID, h.CreditAccountID, h.Amount, string(h.Status), micros(h.ExpiresAt)}
-		}); err != nil {
-		return err
-	}
-	for _, h := range w.Resolved {
-		res, err := t.tx.Exec(ctx, `UPDATE ledger_pending SET status = ?, resolved_at = ?, resolved_by = ?
-			WHERE transfer_id = ? AND status = 'open'`, string(h.Status), micros(h.ResolvedAt), h.ResolvedBy, h.TransferID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return fmt.Errorf("store: hold %s was not open when resolved (rows %d): %v", h.TransferID, n, err)
-		}
-	}
-	if err := t.insertRows(ctx, `INSERT INTO ledger_entries (account_id, seq, transfer_id, amount, balance, posted_at)`,
-		6, len(w.Entries), func(i int) []any {
+		},
+	}, {
+		// A hold is resolved only if it is still open: anything else is a
+		// lost race and must fail the batch.
+		pg: `UPDATE ledger_pending AS p SET status = v.status, resolved_at = v.at, resolved_by = v.by
+			FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) AS v(id, status, at, by)
+			WHERE p.transfer_id = v.id AND p.status = 'open'`,
+		sqlite: `UPDATE ledger_pending SET status = ?2, resolved_at = ?3, resolved_by = ?4 WHERE transfer_id = ?1 AND status = 'open'`,
+		n:      len(w.Resolved),
+		want:   int64(len(w.Resolved)),
+		row: func(i int) []any {
+			h := w.Resolved[i]
+			return []any{h.TransferID, string(h.Status), micros(h.ResolvedAt), h.ResolvedBy}
+		},
+	}, {
+		pg: `INSERT INTO ledger_entries (account_id, seq, transfer_id, amount, balance, posted_at)
+			SELECT * FROM unnest(?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[])`,
+		sqlite: `INSERT INTO ledger_entries (account_id, seq, transfer_id, amount, balance, posted_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		n:      len(w.Entries),
+		row: func(i int) []any {
 			e := w.Entries[i]
 			return []any{e.AccountID, e.Seq, e.TransferID, e.Amount, e.Balance, micros(e.PostedAt)}
-		}); err != nil {
-		return err
-	}
-	return t.updateAccounts(ctx, w.Accounts)
-}
-
-func (t ledgerTx) updateAccounts(ctx context.Context, accounts []*ledger.Account) error {
-	if len(accounts) == 0 {
-		return nil
-	}
-	if t.tx.Engine() == SQLite {
-		// In-process and under the write lock: one cheap statement each.
-		for _, a := range accounts {
-			if _, err := t.tx.Exec(ctx, `UPDATE ledger_accounts SET debits_pending = ?, debits_posted = ?, credits_pending = ?,
-				credits_posted = ?, entry_seq = ?, last_entry_at = ? WHERE id = ?`,
-				a.DebitsPending, a.DebitsPosted, a.CreditsPending, a.CreditsPosted, a.EntrySeq, micros(a.LastEntryAt), a.ID); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	// PostgreSQL: one UPDATE … FROM (VALUES …) per chunk, one round trip.
-	for start := 0; start < len(accounts); start += chunkSize {
-		end := min(len(accounts), start+chunkSize)
-		var b strings.Builder
-		args := make([]any, 0, (end-start)*7)
-		b.WriteString(`UPDATE ledger_accounts AS a SET debits_pending = v.dp, debits_posted = v.dpo, credits_pending = v.cp,
-			credits_posted = v.cpo, entry_seq = v.seq, last_entry_at = v.last FROM (VALUES `)
-		for i := start; i < end; i++ {
-			if i > start {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?::text, ?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::bigint)")
-			a := accounts[i]
-			args = append(args, a.ID, a.DebitsPending, a.DebitsPosted, a.CreditsPending, a.CreditsPosted, a.EntrySeq, micros(a.LastEntryAt))
-		}
-		b.WriteString(") AS v(id, dp, dpo, cp, cpo, seq, last) WHERE a.id = v.id")
-		if _, err := t.tx.Exec(ctx, b.String(), args...); err != nil {
+		},
+	}, {
+		pg: `UPDATE ledger_accounts AS a SET debits_pending = v.dp, debits_posted = v.dpo, credits_pending = v.cp,
+			credits_posted = v.cpo, entry_seq = v.seq, last_entry_at = v.last
+			FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
+				AS v(id, dp, dpo, cp, cpo, seq, last)
+			WHERE a.id = v.id`,
+		sqlite: `UPDATE ledger_accounts SET debits_pending = ?2, debits_posted = ?3, credits_pending = ?4, credits_posted = ?5,
+			entry_seq = ?6, last_entry_at = ?7 WHERE id = ?1`,
+		n:    len(w.Accounts),
+		want: int64(len(w.Accounts)),
+		row: func(i int) []any {
+			a := w.Accounts[i]
+			return []any{a.ID, a.DebitsPending, a.DebitsPosted, a.CreditsPending, a.CreditsPosted, a.EntrySeq, micros(a.LastEntryAt)}
+		},
+	}}
+	for _, b := range steps {
+		if err := t.run(ctx, b); err != nil {
 			return err
 		}
 	}

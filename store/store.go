@@ -98,6 +98,10 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Schema != "" {
 		cfg.RuntimeParams["search_path"] = opt.Schema
 	}
+	// Statements are prepared once per connection. A generic plan chosen
+	// while a table was small (a sequential scan) would otherwise stick as
+	// the table grows; planning these short statements each time is cheap.
+	cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(opt.MaxConns)
 	pool.SetMaxIdleConns(opt.MaxConns)
@@ -118,7 +122,8 @@ func openSQLite(path string, opt Options) (*DB, error) {
 	q := url.Values{}
 	// WAL lets readers run beside the writer; synchronous(FULL) makes every
 	// acknowledged commit durable, also across power loss.
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+	// A 64 MiB page cache keeps a batch's dirty pages in memory until commit.
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "cache_size(-65536)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	base := "file:" + path + "?"
@@ -214,6 +219,11 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, rebind(t.engine, query), args...)
 }
 
+// Prepare prepares a statement for repeated use within the transaction.
+func (t *Tx) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	return t.tx.PrepareContext(ctx, rebind(t.engine, query))
+}
+
 // ForUpdate returns the row-lock suffix for a SELECT: " FOR UPDATE" on
 // PostgreSQL; nothing on SQLite, whose write transactions already hold the
 // database's single write lock (BEGIN IMMEDIATE).
@@ -250,6 +260,10 @@ const maxAttempts = 50
 // so fn must not have effects outside the transaction. Any other error
 // from fn rolls back and is returned as is.
 func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.transact(ctx, sql.LevelSerializable, fn)
+}
+
+func (db *DB) transact(ctx context.Context, level sql.IsolationLevel, fn func(tx *Tx) error) error {
 	var err error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
@@ -261,7 +275,7 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 			case <-time.After(backoff):
 			}
 		}
-		err = db.transactOnce(ctx, fn)
+		err = db.transactOnce(ctx, level, fn)
 		if err == nil || !retryable(err) {
 			return classify(err)
 		}
@@ -269,10 +283,21 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 	return netbank.Errorf(netbank.EUNAVAILABLE, "database busy: %d attempts failed: %v", maxAttempts, err)
 }
 
-func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
+// TransactLocked is Transact at READ COMMITTED on PostgreSQL, for code that
+// takes a row lock (SELECT … FOR UPDATE, via Tx.ForUpdate) on every row whose
+// state it reads before writing, and re-reads after locking. That is what the
+// ledger does, and it lets concurrent batches on different accounts commit
+// side by side instead of aborting on SERIALIZABLE's predicate-lock
+// conflicts. Deadlocks and unique-key races are still retried. On SQLite it
+// is the same as Transact.
+func (db *DB) TransactLocked(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.transact(ctx, sql.LevelReadCommitted, fn)
+}
+
+func (db *DB) transactOnce(ctx context.Context, level sql.IsolationLevel, fn func(tx *Tx) error) (err error) {
 	var opts *sql.TxOptions
 	if db.engine == Postgres {
-		opts = &sql.TxOptions{Isolation: sql.LevelSerializable}
+		opts = &sql.TxOptions{Isolation: level}
 	}
 	stx, err := db.write.BeginTx(ctx, opts)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"github.com/netbank/netbank/app"
 	"github.com/netbank/netbank/bench"
@@ -29,6 +30,7 @@ func benchLedger(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.IntVar(&lc.MaxBatch, "batch-size", 1000, "most transfers per ledger transaction")
 	fs.DurationVar(&lc.MaxWait, "batch-wait", 0, "how long a batch waits for more transfers")
 	fs.IntVar(&lc.Committers, "committers", 1, "ledger batches in flight at once")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -48,7 +50,20 @@ func benchLedger(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer a.Close()
 	fmt.Fprintf(stdout, "ledger on %s: %d clients, %d transfers over %d accounts, batch-size %d, batch-wait %s, committers %d\n",
 		a.DB.Engine(), opts.Clients, opts.Transfers, opts.Accounts, lc.MaxBatch, lc.MaxWait, max(lc.Committers, 1))
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	res, err := bench.Ledger(ctx, a.Ledger, opts)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return err
 	}
