@@ -201,6 +201,10 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 	select {
 	case err := <-errc:
+		// Serve closes the listener when it stops, but ServeTLS returns
+		// before serving (leaving the port bound) when it cannot load the
+		// key pair.
+		ln.Close()
 		stopJobs()
 		jobs.Wait()
 		return err

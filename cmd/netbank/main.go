@@ -151,7 +151,15 @@ func ledgerCheck(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, app.Config{DataDir: d.dataDir, DB: d.db, Logger: newLogger(io.Discard)})
+	cfg := app.Config{DataDir: d.dataDir, DB: d.db, Logger: newLogger(io.Discard)}
+	if cfg.DB == "" {
+		// Opening would create an empty bank, which passes every check: a
+		// mistyped --data-dir must not come back as "ledger ok".
+		if _, err := os.Stat(cfg.DSN()); err != nil {
+			return fmt.Errorf("no database to check: %w", err)
+		}
+	}
+	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
