@@ -10,7 +10,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -22,7 +21,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -57,51 +55,8 @@ var bankEngines = []bankEngine{
 		return app.Config{DataDir: t.TempDir()}
 	}},
 	{name: "postgres", config: func(t *testing.T) app.Config {
-		return app.Config{DataDir: t.TempDir(), DB: freshPostgresDatabase(t)}
+		return app.Config{DataDir: t.TempDir(), DB: testkit.FreshPostgresDatabase(t)}
 	}},
-}
-
-// freshPostgresDatabase creates a database of its own for the test on the
-// server of NETBANK_TEST_POSTGRES (app.Config has no schema option) and
-// drops it when the test ends. It returns the new database's URL.
-func freshPostgresDatabase(t *testing.T) string {
-	t.Helper()
-	adminURL := testkit.PostgresURL(t)
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		t.Fatalf("parse %s: %v", testkit.PostgresEnv, err)
-	}
-	name := "nbapp_" + randomHex(t, 6)
-	admin, err := sql.Open("pgx", adminURL)
-	if err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("postgres: create database: %v", err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", adminURL)
-		if err != nil {
-			t.Errorf("postgres: %v", err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("postgres: drop database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
-}
-
-func randomHex(t *testing.T, n int) string {
-	t.Helper()
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
 }
 
 // mustNew builds an App and closes it when the test ends.

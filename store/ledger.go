@@ -274,64 +274,42 @@ func (t ledgerTx) idsArg(ids []string) any {
 	return string(b)
 }
 
-func (t ledgerTx) LockAccounts(ctx context.Context, ids []string) (map[string]*ledger.Account, error) {
-	out := make(map[string]*ledger.Account, len(ids))
+// byIDs runs "SELECT columns FROM table WHERE column IN ids suffix" and
+// collects the rows by id.
+func byIDs[T any](ctx context.Context, t ledgerTx, query, column, suffix string, ids []string,
+	scan func(scanner) (T, error), id func(T) string) (map[string]T, error) {
+	out := make(map[string]T, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := t.tx.Query(ctx, "SELECT "+accountColumns+" FROM ledger_accounts WHERE "+t.idsClause("id")+" ORDER BY id"+t.tx.ForUpdate(), t.idsArg(ids))
+	rows, err := t.tx.Query(ctx, query+" WHERE "+t.idsClause(column)+suffix, t.idsArg(ids))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		a, err := scanAccount(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		out[a.ID] = a
+		out[id(v)] = v
 	}
 	return out, rows.Err()
+}
+
+func (t ledgerTx) LockAccounts(ctx context.Context, ids []string) (map[string]*ledger.Account, error) {
+	return byIDs(ctx, t, "SELECT "+accountColumns+" FROM ledger_accounts", "id", " ORDER BY id"+t.tx.ForUpdate(), ids,
+		scanAccount, func(a *ledger.Account) string { return a.ID })
 }
 
 func (t ledgerTx) Transfers(ctx context.Context, ids []string) (map[string]ledger.Transfer, error) {
-	out := map[string]ledger.Transfer{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := t.tx.Query(ctx, "SELECT "+transferColumns+" FROM ledger_transfers WHERE "+t.idsClause("id"), t.idsArg(ids))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		tr, err := scanTransfer(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[tr.ID] = tr
-	}
-	return out, rows.Err()
+	return byIDs(ctx, t, "SELECT "+transferColumns+" FROM ledger_transfers", "id", "", ids,
+		scanTransfer, func(tr ledger.Transfer) string { return tr.ID })
 }
 
 func (t ledgerTx) Holds(ctx context.Context, ids []string) (map[string]ledger.Hold, error) {
-	out := map[string]ledger.Hold{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := t.tx.Query(ctx, "SELECT "+holdColumns+" FROM ledger_pending WHERE "+t.idsClause("transfer_id"), t.idsArg(ids))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		h, err := scanHold(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[h.TransferID] = h
-	}
-	return out, rows.Err()
+	return byIDs(ctx, t, "SELECT "+holdColumns+" FROM ledger_pending", "transfer_id", "", ids,
+		scanHold, func(h ledger.Hold) string { return h.TransferID })
 }
 
 func (t ledgerTx) InsertAccount(ctx context.Context, a ledger.Account) error {

@@ -3,15 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -96,44 +92,6 @@ func seedBank(t *testing.T, cfg app.Config) string {
 		t.Fatalf("the demo bank has %d ledger accounts, want the %d demo accounts and the internal ones", len(accounts), len(demo.Accounts))
 	}
 	return fmt.Sprint(len(accounts))
-}
-
-// freshPostgresDatabase creates a database of its own for the test on the
-// server of NETBANK_TEST_POSTGRES and drops it when the test ends. It
-// returns the new database's URL.
-func freshPostgresDatabase(t *testing.T) string {
-	t.Helper()
-	adminURL := testkit.PostgresURL(t)
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		t.Fatalf("parse %s: %v", testkit.PostgresEnv, err)
-	}
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	name := "nbcmd_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", adminURL)
-	if err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("postgres: create database: %v", err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", adminURL)
-		if err != nil {
-			t.Errorf("postgres: %v", err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("postgres: drop database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
 }
 
 // execSQL runs statements directly on the database behind dsn, bypassing
@@ -230,7 +188,7 @@ func TestLedgerCheck(t *testing.T) {
 			return []string{"--data-dir", dir}, filepath.Join(dir, "netbank.db"), n
 		}},
 		{"postgres", func(t *testing.T) ([]string, string, string) {
-			dsn := freshPostgresDatabase(t)
+			dsn := testkit.FreshPostgresDatabase(t)
 			n := seedBank(t, app.Config{DataDir: t.TempDir(), DB: dsn})
 			return []string{"--db", dsn}, dsn, n
 		}},
@@ -361,7 +319,7 @@ func TestBenchLedger(t *testing.T) {
 		flags func(t *testing.T) []string
 	}{
 		{"sqlite", func(t *testing.T) []string { return nil }}, // a throwaway temporary database
-		{"postgres", func(t *testing.T) []string { return []string{"--db", freshPostgresDatabase(t)} }},
+		{"postgres", func(t *testing.T) []string { return []string{"--db", testkit.FreshPostgresDatabase(t)} }},
 	} {
 		t.Run(e.name, func(t *testing.T) {
 			wd := cleanEnv(t)

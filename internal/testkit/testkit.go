@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	neturl "net/url"
 	"os"
 	"sync"
 	"testing"
@@ -147,4 +148,39 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// FreshPostgresDatabase creates a database of its own for the test on the
+// server of NETBANK_TEST_POSTGRES, for tests that start whole instances
+// (which take a URL, not a schema), and drops it when the test ends. It
+// returns the new database's URL.
+func FreshPostgresDatabase(t testing.TB) string {
+	t.Helper()
+	adminURL := PostgresURL(t)
+	u, err := neturl.Parse(adminURL)
+	if err != nil {
+		t.Fatalf("parse %s: %v", PostgresEnv, err)
+	}
+	name := "nbtest_" + randomHex(6)
+	admin, err := sql.Open("pgx", adminURL)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("postgres: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", adminURL)
+		if err != nil {
+			t.Errorf("postgres: %v", err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("postgres: drop database %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
 }
