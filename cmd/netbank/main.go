@@ -41,6 +41,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case len(args) >= 2 && args[0] == "ledger" && args[1] == "check":
 		err = ledgerCheck(ctx, args[2:], stdout, stderr)
+	case len(args) >= 2 && args[0] == "audit" && args[1] == "verify":
+		err = auditVerify(ctx, args[2:], stdout, stderr)
 	case len(args) >= 2 && args[0] == "bench" && args[1] == "ledger":
 		err = benchLedger(ctx, args[2:], stdout, stderr)
 	case len(args) >= 1 && !strings.HasPrefix(args[0], "-"):
@@ -73,6 +75,7 @@ const usage = `netbank: a Danish retail and business bank in one binary.
 Usage:
   netbank [flags]                 run the bank
   netbank ledger check [flags]    verify the ledger's invariants (exit 1 on a violation)
+  netbank audit verify [flags]    verify the audit log's hash chain (exit 1 naming a changed or removed entry)
   netbank bench ledger [flags]    measure ledger transfers/s and latency p50/p99
 
 Run "netbank <command> -h" for a command's flags. Every flag can also be set
