@@ -6,7 +6,9 @@ package app
 
 import (
 	"context"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
@@ -23,6 +25,7 @@ import (
 	"github.com/netbank/netbank"
 	"github.com/netbank/netbank/api"
 	"github.com/netbank/netbank/demo"
+	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/ledger"
 	"github.com/netbank/netbank/store"
 	"github.com/netbank/netbank/web"
@@ -50,8 +53,11 @@ type Config struct {
 	Ledger ledger.Config
 	// ExpiryInterval is how often expired holds are released (default 30s).
 	ExpiryInterval time.Duration
-	Logger         *slog.Logger
-	Clock          netbank.Clock
+	// Identity tunes sessions and logins (timeouts, attempts); its keys are
+	// derived from Secret.
+	Identity identity.Config
+	Logger   *slog.Logger
+	Clock    netbank.Clock
 }
 
 // App is a running bank.
@@ -60,6 +66,8 @@ type App struct {
 	log    *slog.Logger
 	DB     *store.DB
 	Ledger *ledger.Service
+	// Identity is the identity service (customers, users, sessions).
+	Identity *identity.Service
 	// Handler serves every HTTP route of the bank.
 	Handler http.Handler
 }
@@ -119,13 +127,25 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	idCfg := cfg.Identity
+	idCfg.Clock = cfg.Clock
+	idCfg.DataKey = deriveKey(secret, "netbank data key v1")
+	idCfg.Pepper = deriveKey(secret, "netbank key-card pepper v1")
+	if a.Identity, err = identity.New(a.DB.Identity(), idCfg); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if cfg.Demo {
 		if err := demo.Seed(ctx, a.Ledger, cfg.Clock); err != nil {
 			a.Close()
 			return nil, err
 		}
+		if _, err := demo.SeedPeople(ctx, a.Identity, cfg.DataDir); err != nil {
+			a.Close()
+			return nil, err
+		}
 	}
-	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger})
+	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger, Identity: a.Identity})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -265,6 +285,17 @@ func checkListen(cfg Config) error {
 		return nil
 	}
 	return netbank.Errorf(netbank.EINVALID, "refusing plain HTTP on %s: give --tls-cert and --tls-key, or --insecure-http behind a TLS-terminating proxy", cfg.Addr)
+}
+
+// deriveKey derives a 32-byte key for one purpose from the bank's secret
+// (HKDF-SHA256), so one secret serves CSRF, encryption at rest and the
+// key-card pepper without any two sharing a key.
+func deriveKey(secret []byte, purpose string) []byte {
+	k, err := hkdf.Key(sha256.New, secret, nil, purpose, 32)
+	if err != nil {
+		panic(err) // only for impossible lengths
+	}
+	return k
 }
 
 // loadSecret returns the configured secret, or reads (creating on first

@@ -37,6 +37,9 @@ type Page struct {
 	SwitchURL  string
 	// Path is the request path, e.g. to mark the current menu item.
 	Path string
+	// Session is set when the request is made in a logged-in session: the
+	// layout then shows the name, "Log af" and the inactivity countdown.
+	Session *SessionInfo
 	// Data is the view's own data, as given to Render.
 	Data any
 }
@@ -121,6 +124,7 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, view
 		SwitchLang: lang.other(),
 		SwitchURL:  switchURL(r, lang.other()),
 		Path:       r.URL.Path,
+		Session:    s.sessionInfo(r),
 		Data:       data,
 	}
 	var buf bytes.Buffer

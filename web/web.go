@@ -15,6 +15,7 @@ import (
 	_ "time/tzdata" // the footer needs Europe/Copenhagen even on hosts without a zoneinfo database
 
 	"github.com/netbank/netbank"
+	"github.com/netbank/netbank/identity"
 )
 
 // Config holds what the web layer needs from the outside. cmd/netbank fills
@@ -34,6 +35,9 @@ type Config struct {
 	// Logger receives incident reports for failed requests. Nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// Identity checks sessions for the pages behind a login. Nil serves
+	// only the public pages.
+	Identity *identity.Service
 }
 
 // Server serves the HTML pages of the bank. It is an http.Handler; every
@@ -46,6 +50,7 @@ type Server struct {
 	bankName string
 	log      *slog.Logger
 	zone     *time.Location
+	identity *identity.Service
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -71,6 +76,7 @@ func New(cfg Config) (*Server, error) {
 		bankName: cfg.BankName,
 		log:      cfg.Logger,
 		zone:     zone,
+		identity: cfg.Identity,
 		mux:      http.NewServeMux(),
 	}
 	if s.clock == nil {

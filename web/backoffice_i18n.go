@@ -1,0 +1,4 @@
+package web
+
+// backofficeMessages holds the texts of the back office.
+var backofficeMessages = catalog{}
