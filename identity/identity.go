@@ -266,6 +266,9 @@ type Tx interface {
 	// windowStart and returns the hits so far in that window.
 	Hit(ctx context.Context, bucket string, windowStart time.Time) (int, error)
 
+	InsertSignedDocument(ctx context.Context, d SignedDocument) error
+	SignedDocument(ctx context.Context, id string) (SignedDocument, error)
+
 	// Audit appends an audit entry in this transaction.
 	Audit(ctx context.Context, at time.Time, e audit.Event) error
 }

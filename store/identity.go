@@ -366,6 +366,34 @@ func (t identityTx) Hit(ctx context.Context, bucket string, windowStart time.Tim
 	return hits, err
 }
 
+func (t identityTx) InsertSignedDocument(ctx context.Context, d identity.SignedDocument) error {
+	pub := ""
+	if len(d.PublicKey) > 0 {
+		pub = base64.StdEncoding.EncodeToString(d.PublicKey)
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO signed_documents (id, user_id, kind, document, checksum, method, signature, signed_at, public_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.UserID, d.Kind, d.Document, d.Checksum, d.Method, d.Signature, micros(d.SignedAt), pub)
+	return err
+}
+
+func (t identityTx) SignedDocument(ctx context.Context, id string) (identity.SignedDocument, error) {
+	var d identity.SignedDocument
+	var signed int64
+	var pub string
+	err := t.tx.QueryRow(ctx, `SELECT id, user_id, kind, document, checksum, method, signature, signed_at, public_key
+		FROM signed_documents WHERE id = ?`, id).Scan(&d.ID, &d.UserID, &d.Kind, &d.Document, &d.Checksum, &d.Method, &d.Signature, &signed, &pub)
+	if err != nil {
+		return d, notFound(err, "signed document")
+	}
+	d.SignedAt = fromMicros(signed)
+	if pub != "" {
+		if d.PublicKey, err = base64.StdEncoding.DecodeString(pub); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
 func (t identityTx) Audit(ctx context.Context, at time.Time, e audit.Event) error {
 	_, err := t.db.Audit().Append(ctx, t.tx, at, e)
 	return err
