@@ -254,6 +254,11 @@ func (a *App) runExpiry(ctx context.Context) {
 		} else if n > 0 {
 			a.log.Info("released expired holds", "count", n)
 		}
+		if a.Identity != nil {
+			if _, err := a.Identity.Housekeeping(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("identity housekeeping", "err", err)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -269,6 +269,11 @@ type Tx interface {
 	InsertSignedDocument(ctx context.Context, d SignedDocument) error
 	SignedDocument(ctx context.Context, id string) (SignedDocument, error)
 
+	// Purge deletes rate-limit windows started before windowsBefore and
+	// challenges that expired before challengesBefore; it returns how many
+	// rows went.
+	Purge(ctx context.Context, windowsBefore, challengesBefore time.Time) (int, error)
+
 	// Audit appends an audit entry in this transaction.
 	Audit(ctx context.Context, at time.Time, e audit.Event) error
 }

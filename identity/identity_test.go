@@ -514,3 +514,36 @@ func TestCPRCentury(t *testing.T) {
 		t.Error("29 Feb 1923 accepted")
 	}
 }
+
+func TestHousekeeping(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		u, key := f.enrolled("070707-7777")
+		if _, err := f.login(u.Login, key); err != nil {
+			t.Fatal(err)
+		}
+		count := func(table string) int {
+			var n int
+			if err := db.QueryRow(f.ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if count("rate_limits") == 0 || count("login_challenges") == 0 {
+			t.Fatal("nothing to clean up")
+		}
+		if n, err := f.id.Housekeeping(f.ctx); err != nil || n != 0 {
+			t.Fatalf("fresh rows purged: %d %v", n, err)
+		}
+		f.clock.Advance(25 * time.Hour)
+		if _, err := f.id.Housekeeping(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if count("rate_limits") != 0 || count("login_challenges") != 0 {
+			t.Fatalf("left %d windows and %d challenges", count("rate_limits"), count("login_challenges"))
+		}
+		if count("sessions") == 0 {
+			t.Fatal("sessions must be kept")
+		}
+	})
+}

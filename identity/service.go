@@ -169,6 +169,20 @@ func (s *Service) failable(ctx context.Context, fn func(tx Tx) (refusal error, e
 	return refusal
 }
 
+// Housekeeping deletes what logins leave behind once it can no longer
+// matter: rate-limit windows older than an hour and challenges expired for
+// a day. Sessions and signed documents are kept (they are evidence).
+func (s *Service) Housekeeping(ctx context.Context) (int, error) {
+	var n int
+	now := s.now()
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.Purge(ctx, now.Add(-time.Hour), now.Add(-24*time.Hour))
+		return err
+	})
+	return n, err
+}
+
 // ---- sessions ----
 
 // Token is a session's secret as the cookie carries it.

@@ -394,6 +394,25 @@ func (t identityTx) SignedDocument(ctx context.Context, id string) (identity.Sig
 	return d, nil
 }
 
+func (t identityTx) Purge(ctx context.Context, windowsBefore, challengesBefore time.Time) (int, error) {
+	n := 0
+	for _, q := range []struct {
+		sql string
+		at  time.Time
+	}{
+		{"DELETE FROM rate_limits WHERE window_start < ?", windowsBefore},
+		{"DELETE FROM login_challenges WHERE expires_at < ?", challengesBefore},
+	} {
+		res, err := t.tx.Exec(ctx, q.sql, micros(q.at))
+		if err != nil {
+			return n, err
+		}
+		k, _ := res.RowsAffected()
+		n += int(k)
+	}
+	return n, nil
+}
+
 func (t identityTx) Audit(ctx context.Context, at time.Time, e audit.Event) error {
 	_, err := t.db.Audit().Append(ctx, t.tx, at, e)
 	return err
