@@ -23,8 +23,10 @@ import (
 	"time"
 
 	"github.com/netbank/netbank"
+	"github.com/netbank/netbank/account"
 	"github.com/netbank/netbank/api"
 	"github.com/netbank/netbank/demo"
+	"github.com/netbank/netbank/dk"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/ledger"
 	"github.com/netbank/netbank/store"
@@ -68,6 +70,8 @@ type App struct {
 	Ledger *ledger.Service
 	// Identity is the identity service (customers, users, sessions).
 	Identity *identity.Service
+	// Accounts is the customers' accounts over the ledger.
+	Accounts *account.Service
 	// Handler serves every HTTP route of the bank.
 	Handler http.Handler
 }
@@ -135,12 +139,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	a.Accounts = account.New(a.DB.Accounts(), a.Ledger, dk.NetbankReg, cfg.Clock)
 	if cfg.Demo {
 		if err := demo.Seed(ctx, a.Ledger, cfg.Clock); err != nil {
 			a.Close()
 			return nil, err
 		}
 		if _, err := demo.SeedPeople(ctx, a.Identity, cfg.DataDir); err != nil {
+			a.Close()
+			return nil, err
+		}
+		if err := demo.LinkAccounts(ctx, a.Accounts, a.Identity); err != nil {
 			a.Close()
 			return nil, err
 		}

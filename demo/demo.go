@@ -17,12 +17,14 @@ import (
 	"time"
 
 	"github.com/netbank/netbank"
+	"github.com/netbank/netbank/account"
 	"github.com/netbank/netbank/calendar"
+	"github.com/netbank/netbank/dk"
 	"github.com/netbank/netbank/ledger"
 )
 
-// Reg is the registration number of the demo bank.
-const Reg = "9070"
+// Reg is the registration number of the demo bank (this bank's).
+const Reg = dk.NetbankReg
 
 // Account is a demo customer account.
 type Account struct {
@@ -33,19 +35,21 @@ type Account struct {
 	Overdraft int64
 	// Opening is the balance brought forward at the start of the history.
 	Opening int64
+	// Product is the kind of account the customer sees.
+	Product account.Product
 }
 
 // Accounts are the demo customers' accounts. Later features attach them
 // to customers and cards.
 var Accounts = []Account{
-	{ID: Reg + "-0004410001", Owner: "Mette Kjær Nielsen", Name: "Lønkonto", Overdraft: 5_000_00, Opening: 14_230_55},
-	{ID: Reg + "-0004410002", Owner: "Mette Kjær Nielsen", Name: "Opsparing", Opening: 62_500_00},
-	{ID: Reg + "-0004420001", Owner: "Lars Bo Jensen", Name: "Budgetkonto", Opening: 8_912_40},
-	{ID: Reg + "-0004420002", Owner: "Lars Bo Jensen", Name: "Lønkonto", Overdraft: 10_000_00, Opening: 21_044_10},
-	{ID: Reg + "-0004430001", Owner: "Sofie Andersen", Name: "Lønkonto", Opening: 4_310_75},
-	{ID: Reg + "-0004440001", Owner: "Freja Holm", Name: "Børneopsparing", Opening: 3_150_00},
-	{ID: Reg + "-0004510001", Owner: "Hansen & Søn Tømrer ApS", Name: "Erhvervskonto", Overdraft: 50_000_00, Opening: 184_330_00},
-	{ID: Reg + "-0004510002", Owner: "Hansen & Søn Tømrer ApS", Name: "Skattekonto", Opening: 45_000_00},
+	{ID: Reg + "-0004410001", Owner: "Mette Kjær Nielsen", Name: "Lønkonto", Overdraft: 5_000_00, Opening: 14_230_55, Product: account.Salary},
+	{ID: Reg + "-0004410002", Owner: "Mette Kjær Nielsen", Name: "Opsparing", Opening: 62_500_00, Product: account.Savings},
+	{ID: Reg + "-0004420001", Owner: "Lars Bo Jensen", Name: "Budgetkonto", Opening: 8_912_40, Product: account.Budget},
+	{ID: Reg + "-0004420002", Owner: "Lars Bo Jensen", Name: "Lønkonto", Overdraft: 10_000_00, Opening: 21_044_10, Product: account.Salary},
+	{ID: Reg + "-0004430001", Owner: "Sofie Andersen", Name: "Lønkonto", Opening: 4_310_75, Product: account.Salary},
+	{ID: Reg + "-0004440001", Owner: "Freja Holm", Name: "Børneopsparing", Opening: 3_150_00, Product: account.ChildSavings},
+	{ID: Reg + "-0004510001", Owner: "Hansen & Søn Tømrer ApS", Name: "Erhvervskonto", Overdraft: 50_000_00, Opening: 184_330_00, Product: account.Business},
+	{ID: Reg + "-0004510002", Owner: "Hansen & Søn Tømrer ApS", Name: "Skattekonto", Opening: 45_000_00, Product: account.TaxAccount},
 }
 
 // event is one posting of the history, before it is booked.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/netbank/netbank/account"
 	"github.com/netbank/netbank/auth"
 	"github.com/netbank/netbank/identity"
 )
@@ -45,6 +47,25 @@ type StaffLogin struct {
 	Password   string `json:"password"`
 	TOTPSecret string `json:"totp_secret"`
 	Roles      string `json:"roles"`
+}
+
+// LinkAccounts gives the demo customers their accounts: each demo ledger
+// account becomes an account of the customer named as its owner. It is
+// idempotent.
+func LinkAccounts(ctx context.Context, accounts *account.Service, id *identity.Service) error {
+	for _, a := range Accounts {
+		found, err := id.FindCustomers(ctx, a.Owner, 2)
+		if err != nil {
+			return err
+		}
+		if len(found) != 1 {
+			return fmt.Errorf("demo: %d customers named %q", len(found), a.Owner)
+		}
+		if _, err := accounts.Link(ctx, found[0].ID, a.ID, a.Product, a.Name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // person is a demo private customer.

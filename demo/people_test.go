@@ -10,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netbank/netbank/account"
 	"github.com/netbank/netbank/auth"
 	"github.com/netbank/netbank/demo"
+	"github.com/netbank/netbank/dk"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/internal/testkit"
+	"github.com/netbank/netbank/ledger"
 	"github.com/netbank/netbank/store"
 )
 
@@ -87,6 +90,28 @@ func TestSeedPeopleWritesWorkingCredentials(t *testing.T) {
 		if _, _, err := id.StaffLogin(ctx, st.Username, st.Password, auth.TOTPCode(secret, clock.Now()), identity.Actor{}); err != nil {
 			t.Fatalf("demo staff: %v", err)
 		}
+		// The demo accounts become the customers' accounts.
+		l := ledger.New(db.Ledger(), ledger.Config{Clock: clock})
+		defer l.Close()
+		if err := demo.Seed(ctx, l, clock); err != nil {
+			t.Fatal(err)
+		}
+		accounts := account.New(db.Accounts(), l, dk.NetbankReg, clock)
+		for i := 0; i < 2; i++ { // idempotent
+			if err := demo.LinkAccounts(ctx, accounts, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mette, _ := id.FindCustomers(ctx, "Mette Kjær Nielsen", 1)
+		list, err := accounts.List(ctx, mette[0].ID)
+		if err != nil || len(list) != 2 || list[0].Posted <= 0 {
+			t.Fatalf("Mette's accounts: %+v %v", list, err)
+		}
+		biz, _ := id.FindCustomers(ctx, "Hansen & Søn", 1)
+		if list, _ := accounts.List(ctx, biz[0].ID); len(list) != 2 {
+			t.Fatalf("the business has %d accounts", len(list))
+		}
+
 		// A second start creates nobody new and keeps demo.json.
 		again, err := demo.SeedPeople(ctx, id, dir)
 		if err != nil || again.Users[0].UserNumber != u.UserNumber {
