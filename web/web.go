@@ -38,6 +38,10 @@ type Config struct {
 	// Identity checks sessions for the pages behind a login. Nil serves
 	// only the public pages.
 	Identity *identity.Service
+	// Audit is the audit log the back office reads and verifies (and where
+	// it records the staff's look-ups). Nil leaves the back office without
+	// the audit log.
+	Audit AuditLog
 }
 
 // Server serves the HTML pages of the bank. It is an http.Handler; every
@@ -97,6 +101,7 @@ func New(cfg Config) (*Server, error) {
 
 	s.mux.HandleFunc("GET /static/{file}", s.serveStatic)
 	s.mux.HandleFunc("GET /{$}", s.handleHome)
+	s.registerBackoffice(cfg.Audit)
 
 	s.handler = SecureHeaders(s.crossOriginProtection(s.csrf(s.switchLang(http.HandlerFunc(s.route)))))
 	return s, nil
