@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"github.com/netbank/netbank/app"
 	"github.com/netbank/netbank/audit"
 )
 
@@ -17,22 +14,7 @@ import (
 // head and prints a report: "audit log ok: N entries, chain intact" (exit
 // 0), or one "AUDIT BROKEN: …" line per break, naming the entry (exit 1).
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("netbank audit verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var d dbFlags
-	d.register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg := app.Config{DataDir: d.dataDir, DB: d.db, Logger: newLogger(io.Discard)}
-	if cfg.DB == "" {
-		// Opening would create an empty bank, whose empty log is intact: a
-		// mistyped --data-dir must not come back as "audit log ok".
-		if _, err := os.Stat(cfg.DSN()); err != nil {
-			return fmt.Errorf("no database to verify: %w", err)
-		}
-	}
-	a, err := app.Open(ctx, cfg)
+	a, err := openExisting(ctx, "netbank audit verify", "verify", args, stderr)
 	if err != nil {
 		return err
 	}

@@ -148,24 +148,31 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	return a.Run(ctx)
 }
 
-// ledgerCheck verifies the ledger's invariants and prints a report.
-func ledgerCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("netbank ledger check", flag.ContinueOnError)
+// openExisting parses the database flags of a maintenance command and opens
+// the bank it names. A missing SQLite file is an error: opening would
+// create an empty bank, which passes every check, so a mistyped --data-dir
+// must not come back as "ok". verb says what the command does, for that
+// error.
+func openExisting(ctx context.Context, name, verb string, args []string, stderr io.Writer) (*app.App, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var d dbFlags
 	d.register(fs)
 	if err := parse(fs, args); err != nil {
-		return err
+		return nil, err
 	}
 	cfg := app.Config{DataDir: d.dataDir, DB: d.db, Logger: newLogger(io.Discard)}
 	if cfg.DB == "" {
-		// Opening would create an empty bank, which passes every check: a
-		// mistyped --data-dir must not come back as "ledger ok".
 		if _, err := os.Stat(cfg.DSN()); err != nil {
-			return fmt.Errorf("no database to check: %w", err)
+			return nil, fmt.Errorf("no database to %s: %w", verb, err)
 		}
 	}
-	a, err := app.Open(ctx, cfg)
+	return app.Open(ctx, cfg)
+}
+
+// ledgerCheck verifies the ledger's invariants and prints a report.
+func ledgerCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	a, err := openExisting(ctx, "netbank ledger check", "check", args, stderr)
 	if err != nil {
 		return err
 	}
