@@ -1,4 +1,132 @@
 package web
 
 // loginMessages holds the texts of the login pages (private, business, staff) and session messages.
-var loginMessages = catalog{}
+var loginMessages = catalog{
+	// The login page (GET /login).
+	"login.title":            {"Log på", "Log in"},
+	"login.heading":          {"Log på netbanken", "Log in to the online bank"},
+	"login.lead":             {"Vælg, om du logger på som privatkunde eller for en virksomhed.", "Choose whether you log in as a personal customer or for a business."},
+	"login.private.heading":  {"Privat", "Personal"},
+	"login.private.text":     {"Med brugernummer, underskriftskode og underskriftsfil.", "With your user number, signature code and signature file."},
+	"login.private.eyebrow":  {"Netbank Privat", "Personal online banking"},
+	"login.private.first":    {"Første gang? Indtast brugernummeret fra brevet. Derefter beder vi om pinkoden, og du vælger din underskriftskode.", "First time? Enter the user number from the letter. We then ask for the PIN code, and you choose your signature code."},
+	"login.business.heading": {"Erhverv", "Business"},
+	"login.business.text":    {"Med bruger-id, adgangskode og nøglekort eller nøgleapp.", "With your user ID, password and key card or key app."},
+	"login.business.eyebrow": {"Netbank Erhverv", "Business online banking"},
+	"login.business.keycard": {"Hav dit nøglekort eller din nøgleapp klar. Du skal bruge en kode fra den i næste trin.", "Have your key card or key app ready. You need a code from it in the next step."},
+	"login.business.again":   {"Log på igen med bruger-id og adgangskode. Du bliver bedt om en ny kode fra nøglekortet.", "Log in again with your user ID and password. You will be asked for a new code from the key card."},
+	"login.usernumber":       {"Brugernummer", "User number"},
+	"login.usernumber.hint":  {"11 cifre. Du finder det i brevet fra banken.", "11 digits. You find it in the letter from the bank."},
+	"login.remember":         {"Husk brugernummer", "Remember user number"},
+	"login.remember.hint":    {"Kun brugernummeret gemmes på denne computer – aldrig koder eller filer.", "Only the user number is kept on this computer – never codes or files."},
+	"login.userid":           {"Bruger-id", "User ID"},
+	"login.password":         {"Adgangskode", "Password"},
+	"login.continue":         {"Fortsæt", "Continue"},
+	"login.submit":           {"Log på", "Log in"},
+	"login.cancel":           {"Afbryd", "Cancel"},
+	"login.safety.heading":   {"Tjek, at du er hos banken", "Check that you are at the bank"},
+	"login.safety.never":     {"Vi beder dig aldrig om koder på e-mail, sms eller telefon.", "We never ask for your codes by e-mail, text message or phone."},
+	"login.safety.fetched":   {"Nederst på siden står, hvornår den er hentet. Passer tidspunktet ikke med nu, så log ikke på.", "At the bottom of the page you can see when it was fetched. If the time does not match the present, do not log in."},
+
+	// Why the user is on the login page (?reason=).
+	"login.reason.expired":         {"Du er blevet logget af, fordi du ikke har brugt netbanken i %s. Log på igen.", "You have been logged out because you have not used the online bank for %s. Please log in again."},
+	"login.reason.expired.both":    {"Du er blevet logget af, fordi du ikke har brugt netbanken i %s (%s i Netbank Erhverv). Log på igen.", "You have been logged out because you have not used the online bank for %s (%s in business online banking). Please log in again."},
+	"login.reason.expired.generic": {"Du er blevet logget af, fordi du ikke har brugt netbanken i et stykke tid. Log på igen.", "You have been logged out because you have not used the online bank for a while. Please log in again."},
+	"login.reason.replaced":        {"Oplysningerne er forældede, fordi du er logget på et andet sted. Log på igen.", "The information is out of date because you have logged in somewhere else. Please log in again."},
+	"login.reason.ended":           {"Du er logget af.", "You are logged out."},
+	"login.reason.locked":          {"Din digitale signatur er spærret efter for mange forkerte forsøg, og du er logget af. Kontakt banken, så sender vi dig en ny pinkode.", "Your digital signature is blocked after too many failed attempts, and you are logged out. Contact the bank, and we will send you a new PIN code."},
+	"login.reason.blocked":         {"Din adgang til netbanken er spærret, og du er logget af. Kun banken kan åbne den igen – kontakt os, når du vil have den åbnet.", "Your access to the online bank is blocked, and you are logged out. Only the bank can open it again – contact us when you want it opened."},
+
+	// First login: the steps, the PIN code and the signature code.
+	"login.steps":       {"Første login", "First login"},
+	"login.step.done":   {"Udført", "Done"},
+	"login.step.number": {"Brugernummer", "User number"},
+	"login.step.pin":    {"Pinkode", "PIN code"},
+	"login.step.code":   {"Underskriftskode", "Signature code"},
+	"login.pin.title":   {"Pinkode", "PIN code"},
+	"login.pin.heading": {"Indtast pinkoden fra brevet", "Enter the PIN code from the letter"},
+	"login.pin.lead":    {"Det er første gang, du logger på. Brug den pinkode, vi har sendt dig med posten.", "This is the first time you log in. Use the PIN code we sent you by post."},
+	"login.pin.label":   {"Pinkode", "PIN code"},
+	"login.pin.hint":    {"8 cifre. Pinkoden kan kun bruges til dit første login.", "8 digits. The PIN code only works for your first login."},
+
+	"login.enroll.title":   {"Vælg underskriftskode", "Choose a signature code"},
+	"login.enroll.heading": {"Vælg din underskriftskode", "Choose your signature code"},
+	"login.enroll.lead":    {"Din browser laver nu din personlige underskriftsfil, beskyttet af den kode, du vælger. Du bruger kode og fil, hver gang du logger på og godkender betalinger.", "Your browser now makes your personal signature file, protected by the code you choose. You use the code and the file every time you log in and approve payments."},
+	"login.enroll.submit":  {"Lav underskriftsfil", "Make the signature file"},
+	"login.enroll.working": {"Vi laver din underskriftsfil. Det tager et par sekunder …", "We are making your signature file. This takes a few seconds …"},
+
+	// The signature code (private users).
+	"code.label":         {"Underskriftskode", "Signature code"},
+	"code.new":           {"Ny underskriftskode", "New signature code"},
+	"code.new.again":     {"Gentag den nye underskriftskode", "Repeat the new signature code"},
+	"code.mismatch":      {"De to underskriftskoder er ikke ens. Skriv den samme kode i begge felter.", "The two signature codes are not the same. Type the same code in both fields."},
+	"code.rules.heading": {"Sådan skal koden være", "What the code must be like"},
+	"code.rules.length":  {"8 til 16 tegn", "8 to 16 characters"},
+	"code.rules.chars":   {"Kun tallene 0-9 og bogstaverne a-z (ikke æ, ø og å)", "Only the digits 0-9 and the letters a-z (not æ, ø and å)"},
+	"code.rules.mix":     {"Mindst ét tal og mindst ét bogstav", "At least one digit and at least one letter"},
+	"code.rules.case":    {"Store og små bogstaver regnes som ens", "Capital and small letters count as the same"},
+	"code.rules.secret":  {"Vælg en kode, som andre ikke kan gætte, og skriv den ikke ned sammen med dit brugernummer.", "Choose a code that others cannot guess, and do not write it down together with your user number."},
+
+	// The signature file (underskriftsfil).
+	"usf.legend":           {"Underskriftsfil", "Signature file"},
+	"usf.stored":           {"Din underskriftsfil (%s) er gemt på denne computer.", "Your signature file (%s) is kept on this computer."},
+	"usf.usefile":          {"Indlæs fil i stedet", "Load a file instead"},
+	"usf.usestored":        {"Brug den gemte fil", "Use the kept file"},
+	"usf.forget":           {"Fjern filen fra denne computer", "Remove the file from this computer"},
+	"usf.none":             {"Der er ikke gemt en underskriftsfil på denne computer. Vælg din fil, fx fra et USB-stik.", "No signature file is kept on this computer. Choose your file, for example from a USB stick."},
+	"usf.choose":           {"Vælg din underskriftsfil (%s)", "Choose your signature file (%s)"},
+	"usf.browse":           {"Vælg fil …", "Choose file …"},
+	"usf.nofilechosen":     {"Ingen fil valgt", "No file chosen"},
+	"usf.local":            {"Filen læses kun i din browser. Den sendes ikke til banken.", "The file is only read in your browser. It is not sent to the bank."},
+	"usf.keep":             {"Gem underskriftsfilen på denne computer", "Keep the signature file on this computer"},
+	"usf.keep.new":         {"Gem den nye underskriftsfil på denne computer", "Keep the new signature file on this computer"},
+	"usf.keep.hint":        {"Fjern fluebenet, hvis computeren ikke er din egen, fx på en arbejdsplads eller et bibliotek.", "Untick it if the computer is not your own, for example at work or in a library."},
+	"usf.nofile":           {"Vælg din underskriftsfil.", "Choose your signature file."},
+	"usf.wronguser":        {"Filen hører ikke til dette brugernummer. Vælg filen %s.", "The file does not belong to this user number. Choose the file %s."},
+	"usf.ready.heading":    {"Din underskriftsfil er klar", "Your signature file is ready"},
+	"usf.ready.lead":       {"Du er logget på. Næste gang logger du på med dit brugernummer, din underskriftskode og underskriftsfilen.", "You are logged in. Next time you log in with your user number, your signature code and the signature file."},
+	"usf.ready.stored":     {"Underskriftsfilen er gemt på denne computer.", "The signature file is kept on this computer."},
+	"usf.ready.stored.new": {"Den nye underskriftsfil er gemt på denne computer.", "The new signature file is kept on this computer."},
+	"usf.ready.notstored":  {"Underskriftsfilen er ikke gemt på denne computer. Hent den nu, og gem den et sikkert sted – uden filen kan du ikke logge på.", "The signature file is not kept on this computer. Download it now and keep it somewhere safe – without the file you cannot log in."},
+	"usf.ready.copy":       {"Hent en kopi af filen (%s), hvis du også vil logge på fra en anden computer. Filen er beskyttet af din underskriftskode. Giv den aldrig til andre.", "Download a copy of the file (%s) if you also want to log in from another computer. The file is protected by your signature code. Never give it to anyone."},
+	"usf.ready.continue":   {"Fortsæt til netbanken", "Continue to the online bank"},
+	"usf.download":         {"Hent underskriftsfilen (%s)", "Download the signature file (%s)"},
+	"usf.downloaded":       {"Filen %s er hentet. Du finder den i din mappe med overførsler.", "The file %s has been downloaded. You find it in your downloads folder."},
+
+	"login.signature.title":   {"Log på", "Log in"},
+	"login.signature.heading": {"Log på med din digitale signatur", "Log in with your digital signature"},
+	"login.signature.other":   {"Skift brugernummer", "Change user number"},
+	"login.signature.working": {"Vi logger dig på …", "Logging you in …"},
+	"login.signature.forgot":  {"Har du glemt din underskriftskode, eller er filen væk? Kontakt banken, så sender vi dig en ny pinkode.", "Forgot your signature code, or lost the file? Contact the bank, and we will send you a new PIN code."},
+
+	// Business: the key card or key app.
+	"login.code.title":          {"Kode fra nøglekort", "Key card code"},
+	"login.code.card.heading":   {"Indtast koden til nøglenummer %s", "Enter the code for key number %s"},
+	"login.code.card.lead":      {"Find nøglenummeret på dit nøglekort, og indtast koden, der står ud for det.", "Find the key number on your key card and enter the code next to it."},
+	"login.code.card.keynumber": {"Nøglenummer", "Key number"},
+	"login.code.card.label":     {"Kode til nøglenummer %s", "Code for key number %s"},
+	"login.code.app.heading":    {"Indtast koden fra nøgleappen", "Enter the code from the key app"},
+	"login.code.app.lead":       {"Åbn nøgleappen på din telefon, og indtast den kode, den viser nu.", "Open the key app on your phone and enter the code it shows now."},
+	"login.code.app.label":      {"Kode fra nøgleappen", "Code from the key app"},
+	"login.code.once":           {"6 cifre. Hver kode kan kun bruges én gang.", "6 digits. Each code works only once."},
+
+	// Without JavaScript, and when the connection fails.
+	"js.required": {"Din digitale signatur laves og bruges i din browser, så JavaScript skal være slået til. Slå JavaScript til, og hent siden igen.", "Your digital signature is made and used in your browser, so JavaScript must be turned on. Turn on JavaScript and reload the page."},
+	"js.network":  {"Vi kunne ikke få forbindelse til banken. Tjek din internetforbindelse, og prøv igen.", "We could not reach the bank. Check your internet connection and try again."},
+
+	// The header of a logged-in page: name, countdown, "Forlæng", "Log af".
+	"session.loggedin":  {"Logget på som", "Logged in as"},
+	"session.static":    {"Du logges af efter %s uden aktivitet.", "You are logged out after %s without activity."},
+	"session.countdown": {"Du logges af om %s", "You will be logged out in %s"},
+	"session.warning":   {"Du bliver snart logget af, fordi du ikke har brugt netbanken. Du logges af om %s. Vælg Forlæng for at fortsætte.", "You will soon be logged out because you have not used the online bank. You will be logged out in %s. Choose Extend to continue."},
+	"session.extended":  {"Tiden er forlænget. Du logges af om %s.", "The time has been extended. You will be logged out in %s."},
+	"session.extend":    {"Forlæng", "Extend"},
+	"session.logout":    {"Log af", "Log out"},
+
+	// Durations.
+	"time.second":  {"1 sekund", "1 second"},
+	"time.seconds": {"%d sekunder", "%d seconds"},
+	"time.minute":  {"1 minut", "1 minute"},
+	"time.minutes": {"%d minutter", "%d minutes"},
+	"time.hours":   {"%d timer", "%d hours"},
+}

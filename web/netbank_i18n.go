@@ -1,4 +1,70 @@
 package web
 
 // netbankMessages holds the texts of the logged-in net bank (overview, settings, blocking, code change).
-var netbankMessages = catalog{}
+var netbankMessages = catalog{
+	"nb.nav.label":         {"Netbanken", "Online bank"},
+	"nb.private":           {"Netbank Privat", "Personal online banking"},
+	"nb.business":          {"Netbank Erhverv", "Business online banking"},
+	"nb.overview.title":    {"Oversigt", "Overview"},
+	"nb.overview.lead":     {"Her ser du, hvem du er logget på som, og for hvilken kunde.", "Here you see who you are logged in as, and for which customer."},
+	"nb.datetime":          {"%s kl. %s", "%s at %s"},
+	"nb.welcome":           {"Velkommen, %s", "Welcome, %s"},
+	"nb.customer.private":  {"Kunde", "Customer"},
+	"nb.customer.business": {"Virksomhed", "Business"},
+	"nb.customer.name":     {"Navn", "Name"},
+	"nb.customer.cvr":      {"CVR-nummer", "CVR number"},
+	"nb.customer.address":  {"Adresse", "Address"},
+	"nb.customer.mobile":   {"Mobil", "Mobile"},
+	"nb.customer.email":    {"E-mail", "E-mail"},
+
+	"nb.access.heading":      {"Din adgang", "Your access"},
+	"nb.access.user":         {"Bruger", "User"},
+	"nb.access.kind":         {"Brugertype", "Type of user"},
+	"nb.kind.private":        {"Privat", "Personal"},
+	"nb.kind.business":       {"Erhverv", "Business"},
+	"nb.access.rights":       {"Du må (brugerprofil)", "You may (user profile)"},
+	"nb.right.view":          {"Se konti og posteringer", "See accounts and entries"},
+	"nb.right.create":        {"Oprette betalinger og overførsler", "Create payments and transfers"},
+	"nb.right.approve":       {"Godkende betalinger", "Approve payments"},
+	"nb.right.admin":         {"Administrere brugere og rettigheder", "Administer users and rights"},
+	"nb.access.since":        {"Logget på", "Logged in"},
+	"nb.access.key":          {"Underskriftsfil lavet", "Signature file made"},
+	"nb.access.timeout":      {"Automatisk log af", "Automatic log-out"},
+	"nb.access.timeout.text": {"Efter %s uden aktivitet", "After %s without activity"},
+
+	"nb.security.heading": {"Sikkerhed", "Security"},
+	"nb.security.code":    {"Vælg en ny kode. Du får en ny underskriftsfil, og alle kopier af den gamle holder op med at virke.", "Choose a new code. You get a new signature file, and every copy of the old one stops working."},
+	"nb.security.block":   {"Tror du, at andre kender dine koder? Spær din adgang med det samme. Kun banken kan åbne den igen.", "Do you think someone knows your codes? Block your access straight away. Only the bank can open it again."},
+
+	"nb.keycard.heading": {"Dit nøglekort er snart brugt op", "Your key card is nearly used up"},
+	"nb.keycard.left":    {"Der er %d ubrugte koder tilbage på dit nøglekort.", "There are %d unused codes left on your key card."},
+	"nb.keycard.none":    {"Der er ingen ubrugte koder tilbage på dit nøglekort.", "There are no unused codes left on your key card."},
+	"nb.keycard.order":   {"Kontakt banken, så sender vi dig et nyt nøglekort, før du løber tør.", "Contact the bank, and we will send you a new key card before you run out."},
+
+	// Spærring af bruger (RULE AUTH-9).
+	"nb.block.title":           {"Spærring af bruger", "Block user"},
+	"nb.block.lead":            {"Har du mistanke om, at andre kender dine koder eller har din underskriftsfil, kan du spærre din adgang til netbanken med det samme.", "If you suspect that someone knows your codes or has your signature file, you can block your access to the online bank straight away."},
+	"nb.block.what":            {"Når du spærrer:", "When you block:"},
+	"nb.block.what.logout":     {"Du bliver logget af med det samme.", "You are logged out straight away."},
+	"nb.block.what.nobody":     {"Ingen kan logge på netbanken som dig – heller ikke dig selv.", "Nobody can log in to the online bank as you – not even you."},
+	"nb.block.what.bank":       {"Kun banken kan åbne for din adgang igen. Kontakt os, når du vil have den åbnet.", "Only the bank can open your access again. Contact us when you want it opened."},
+	"nb.block.cards":           {"Spærringen gælder netbanken. Er dit kort bortkommet, skal du også spærre kortet.", "The block applies to the online bank. If your card is lost, you must block the card as well."},
+	"nb.block.confirm":         {"Ja, jeg vil spærre min adgang til netbanken", "Yes, I want to block my access to the online bank"},
+	"nb.block.confirm.missing": {"Sæt flueben for at bekræfte, at du vil spærre din adgang.", "Tick the box to confirm that you want to block your access."},
+	"nb.block.submit":          {"Spær min adgang", "Block my access"},
+	"nb.block.cancel":          {"Fortryd", "Cancel"},
+
+	// Skift underskriftskode (RULE AUTH-6).
+	"nb.code.title":        {"Skift underskriftskode", "Change signature code"},
+	"nb.code.lead":         {"Når du skifter underskriftskode, laver din browser en ny underskriftsfil, der hører til den nye kode.", "When you change your signature code, your browser makes a new signature file that belongs to the new code."},
+	"nb.code.oldcopies":    {"Alle kopier af din nuværende underskriftsfil holder op med at virke – også dem på andre computere og USB-stik. Hent den nye fil bagefter, hvis du bruger netbanken flere steder.", "Every copy of your current signature file stops working – also those on other computers and USB sticks. Download the new file afterwards if you use the online bank in several places."},
+	"nb.code.current":      {"Din nuværende kode og fil", "Your current code and file"},
+	"nb.code.old":          {"Nuværende underskriftskode", "Current signature code"},
+	"nb.code.new":          {"Din nye kode", "Your new code"},
+	"nb.code.submit":       {"Skift underskriftskode", "Change signature code"},
+	"nb.code.working":      {"Vi laver din nye underskriftsfil. Det tager et par sekunder …", "We are making your new signature file. This takes a few seconds …"},
+	"nb.code.done.heading": {"Din underskriftskode er skiftet", "Your signature code has been changed"},
+	"nb.code.done.lead":    {"Fra nu af logger du på med den nye kode og den nye underskriftsfil. Den gamle fil virker ikke længere.", "From now on you log in with the new code and the new signature file. The old file no longer works."},
+	"nb.code.done.copies":  {"Har du brugt den gamle fil på andre computere, skal du hente den nye fil (%s) og lægge den i stedet for den gamle.", "If you used the old file on other computers, download the new file (%s) and put it in place of the old one."},
+	"nb.code.done.back":    {"Tilbage til oversigten", "Back to the overview"},
+}
