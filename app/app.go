@@ -28,6 +28,7 @@ import (
 	"github.com/netbank/netbank/demo"
 	"github.com/netbank/netbank/dk"
 	"github.com/netbank/netbank/identity"
+	"github.com/netbank/netbank/inbox"
 	"github.com/netbank/netbank/ledger"
 	"github.com/netbank/netbank/store"
 	"github.com/netbank/netbank/web"
@@ -72,6 +73,9 @@ type App struct {
 	Identity *identity.Service
 	// Accounts is the customers' accounts over the ledger.
 	Accounts *account.Service
+	// Inbox is the secure message channel between customers and the bank,
+	// and the contracts customers approve (MSG-1, CONTR-1).
+	Inbox *inbox.Service
 	// Handler serves every HTTP route of the bank.
 	Handler http.Handler
 }
@@ -140,6 +144,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Accounts = account.New(a.DB.Accounts(), a.Ledger, dk.NetbankReg, cfg.Clock)
+	a.Inbox = inbox.New(a.DB.Inbox(), cfg.Clock)
 	if cfg.Demo {
 		if err := demo.Seed(ctx, a.Ledger, cfg.Clock); err != nil {
 			a.Close()
@@ -154,7 +159,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger, Identity: a.Identity, Audit: a.DB.Audit()})
+	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger, Identity: a.Identity, Audit: a.DB.Audit(), Inbox: a.Inbox})
 	if err != nil {
 		a.Close()
 		return nil, err

@@ -82,6 +82,8 @@ func (s *Server) registerBackoffice(log AuditLog) {
 
 	s.Handle("GET /backoffice/medarbejdere", staff(admin, b.staffPage))
 	s.Handle("POST /backoffice/medarbejdere/ophaev", staff(admin, b.unblockStaff))
+
+	b.registerInbox()
 }
 
 // boBase is what every back office page knows: who is working and which

@@ -162,6 +162,9 @@ type boCustomerView struct {
 	BizError  string
 	// Perms lists the permissions of a business user profile (BIZ-5).
 	Perms []boPerm
+	// Inbox is the card's sections "Beskeder" and "Kontrakter"
+	// (backoffice_inbox.go); nil without an inbox.
+	Inbox *boCardInbox
 }
 
 // boCustomerDetails is the customer as the card shows it.
@@ -307,6 +310,9 @@ func (b *backoffice) cardView(r *http.Request, id string) (boCustomerView, error
 			}
 		}
 		v.Users = append(v.Users, row)
+	}
+	if v.Inbox, err = b.cardInbox(r, c.ID); err != nil {
+		return boCustomerView{}, err
 	}
 	return v, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/netbank/netbank"
 	"github.com/netbank/netbank/identity"
+	"github.com/netbank/netbank/inbox"
 )
 
 // Config holds what the web layer needs from the outside. cmd/netbank fills
@@ -42,6 +43,9 @@ type Config struct {
 	// it records the staff's look-ups). Nil leaves the back office without
 	// the audit log.
 	Audit AuditLog
+	// Inbox is the secure message channel and the contracts (MSG-1,
+	// CONTR-1). Nil leaves the back office without messages and contracts.
+	Inbox *inbox.Service
 }
 
 // Server serves the HTML pages of the bank. It is an http.Handler; every
@@ -55,6 +59,7 @@ type Server struct {
 	log      *slog.Logger
 	zone     *time.Location
 	identity *identity.Service
+	inbox    *inbox.Service
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -81,6 +86,7 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		zone:     zone,
 		identity: cfg.Identity,
+		inbox:    cfg.Inbox,
 		mux:      http.NewServeMux(),
 	}
 	if s.clock == nil {
@@ -101,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 
 	s.mux.HandleFunc("GET /static/{file}", s.serveStatic)
 	s.mux.HandleFunc("GET /{$}", s.handleHome)
+	s.registerNetbank()
 	s.registerBackoffice(cfg.Audit)
 
 	s.handler = SecureHeaders(s.crossOriginProtection(s.csrf(s.switchLang(http.HandlerFunc(s.route)))))
