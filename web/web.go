@@ -15,8 +15,10 @@ import (
 	_ "time/tzdata" // the footer needs Europe/Copenhagen even on hosts without a zoneinfo database
 
 	"github.com/netbank/netbank"
+	"github.com/netbank/netbank/account"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/inbox"
+	"github.com/netbank/netbank/ledger"
 )
 
 // Config holds what the web layer needs from the outside. cmd/netbank fills
@@ -46,6 +48,9 @@ type Config struct {
 	// Inbox is the secure message channel and the contracts (MSG-1,
 	// CONTR-1). Nil leaves the back office without messages and contracts.
 	Inbox *inbox.Service
+	// Accounts are the customers' accounts; Ledger their postings.
+	Accounts *account.Service
+	Ledger   *ledger.Service
 }
 
 // Server serves the HTML pages of the bank. It is an http.Handler; every
@@ -60,6 +65,8 @@ type Server struct {
 	zone     *time.Location
 	identity *identity.Service
 	inbox    *inbox.Service
+	accounts *account.Service
+	ledger   *ledger.Service
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -87,6 +94,8 @@ func New(cfg Config) (*Server, error) {
 		zone:     zone,
 		identity: cfg.Identity,
 		inbox:    cfg.Inbox,
+		accounts: cfg.Accounts,
+		ledger:   cfg.Ledger,
 		mux:      http.NewServeMux(),
 	}
 	if s.clock == nil {
