@@ -30,6 +30,7 @@ import (
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/inbox"
 	"github.com/netbank/netbank/ledger"
+	"github.com/netbank/netbank/scheduler"
 	"github.com/netbank/netbank/store"
 	"github.com/netbank/netbank/web"
 )
@@ -73,6 +74,8 @@ type App struct {
 	Identity *identity.Service
 	// Accounts is the customers' accounts over the ledger.
 	Accounts *account.Service
+	// Scheduler runs the time-driven jobs, once across all instances.
+	Scheduler *scheduler.Scheduler
 	// Inbox is the secure message channel between customers and the bank,
 	// and the contracts customers approve (MSG-1, CONTR-1).
 	Inbox *inbox.Service
@@ -144,6 +147,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Accounts = account.New(a.DB.Accounts(), a.Ledger, dk.NetbankReg, cfg.Clock)
+	a.Scheduler = scheduler.New(a.DB.Scheduler(), scheduler.Config{Clock: cfg.Clock, Logger: cfg.Logger})
+	a.Scheduler.Register(scheduler.Job{Name: "identity-housekeeping", Plan: scheduler.Daily(3, 30, nil), Lookback: time.Hour,
+		Run: func(ctx context.Context, key string, due time.Time) error {
+			_, err := a.Identity.Housekeeping(ctx)
+			return err
+		}})
 	a.Inbox = inbox.New(a.DB.Inbox(), cfg.Clock)
 	if cfg.Demo {
 		if err := demo.Seed(ctx, a.Ledger, cfg.Clock); err != nil {
@@ -219,10 +228,14 @@ func (a *App) Run(ctx context.Context) error {
 
 	var jobs sync.WaitGroup
 	jobCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
-	jobs.Add(1)
+	jobs.Add(2)
 	go func() {
 		defer jobs.Done()
 		a.runExpiry(jobCtx)
+	}()
+	go func() {
+		defer jobs.Done()
+		a.Scheduler.Loop(jobCtx, time.Minute)
 	}()
 
 	errc := make(chan error, 1)
@@ -268,11 +281,7 @@ func (a *App) runExpiry(ctx context.Context) {
 		} else if n > 0 {
 			a.log.Info("released expired holds", "count", n)
 		}
-		if a.Identity != nil {
-			if _, err := a.Identity.Housekeeping(ctx); err != nil && ctx.Err() == nil {
-				a.log.Error("identity housekeeping", "err", err)
-			}
-		}
+
 		select {
 		case <-ctx.Done():
 			return
