@@ -259,8 +259,12 @@ func Daily(hour, minute int, keep func(day time.Time) bool) func(from, to time.T
 	}
 	return func(from, to time.Time) []Planned {
 		var out []Planned
-		f := from.In(cph)
-		for d := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, time.UTC); !d.After(to); d = d.AddDate(0, 0, 1) {
+		// Walk the Copenhagen calendar dates the window touches; comparing
+		// instants (not dates) keeps runs between Copenhagen and UTC
+		// midnight, such as 01:30.
+		f, t := from.In(cph), to.In(cph)
+		last := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		for d := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, time.UTC); !d.After(last); d = d.AddDate(0, 0, 1) {
 			at := time.Date(d.Year(), d.Month(), d.Day(), hour, minute, 0, 0, cph)
 			if !at.After(from) || at.After(to) {
 				continue

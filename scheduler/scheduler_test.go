@@ -169,3 +169,34 @@ func TestFailingRunRetriesThenFails(t *testing.T) {
 		}
 	})
 }
+
+// TestDailyNearMidnight: a run between Copenhagen midnight and UTC midnight
+// (01:30 in summer is 23:30 UTC the day before) is planned in a window
+// around it, and only once across consecutive windows.
+func TestDailyNearMidnight(t *testing.T) {
+	plan := scheduler.Daily(1, 30, nil)
+	at := func(d, h, m int) time.Time { return time.Date(2026, 6, d, h, m, 0, 0, cph) }
+	cases := []struct {
+		name     string
+		from, to time.Time
+		want     []string
+	}{
+		{"short window around 01:30", at(2, 1, 22), at(2, 1, 37), []string{"2026-06-02T01:30"}},
+		{"window across midnight", at(1, 23, 22), at(2, 1, 37), []string{"2026-06-02T01:30"}},
+		{"window before", at(2, 0, 0), at(2, 1, 29), nil},
+		{"two days", at(1, 0, 0), at(3, 0, 0), []string{"2026-06-01T01:30", "2026-06-02T01:30"}},
+		{"window ends on the run", at(2, 1, 0), at(2, 1, 30), []string{"2026-06-02T01:30"}},
+		{"window starts on the run", at(2, 1, 30), at(2, 2, 0), nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, p := range plan(c.from.UTC(), c.to.UTC()) {
+				got = append(got, p.Key)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Fatalf("planned %v, want %v", got, c.want)
+			}
+		})
+	}
+}
