@@ -214,6 +214,21 @@ type EntryQuery struct {
 	From, To  time.Time // posted_at in [From, To); zero means unbounded
 	AfterSeq  int64     // cursor: entries with Seq > AfterSeq
 	Limit     int
+	// BeforeSeq, when > 0, keeps only entries with Seq < BeforeSeq: the
+	// cursor when reading newest first.
+	BeforeSeq int64
+	// Newest orders the entries newest first (by Seq, descending).
+	Newest bool
+	// Amount, when not nil, keeps only entries whose amount lies in it.
+	Amount *AmountRange
+}
+
+// AmountRange bounds an entry's amount (minor units), inclusive at both
+// ends. With Abs the bounds apply to the amount without its sign, so a
+// debit of 500 and a credit of 500 both lie in [400, 600].
+type AmountRange struct {
+	Min, Max int64
+	Abs      bool
 }
 
 // AccountAudit is one account with the sums the invariant check compares

@@ -133,11 +133,27 @@ func (l *Ledger) Entries(ctx context.Context, q ledger.EntryQuery) ([]ledger.Ent
 		where = append(where, " AND e.posted_at < ?")
 		args = append(args, q.To.UnixMicro())
 	}
+	if q.BeforeSeq > 0 {
+		where = append(where, " AND e.seq < ?")
+		args = append(args, q.BeforeSeq)
+	}
+	if a := q.Amount; a != nil {
+		if a.Abs {
+			where = append(where, " AND ABS(e.amount) BETWEEN ? AND ?")
+		} else {
+			where = append(where, " AND e.amount BETWEEN ? AND ?")
+		}
+		args = append(args, a.Min, a.Max)
+	}
+	order := " ORDER BY e.seq"
+	if q.Newest {
+		order = " ORDER BY e.seq DESC"
+	}
 	args = append(args, q.Limit)
 	rows, err := l.db.Query(ctx, `SELECT e.account_id, e.seq, e.transfer_id, e.amount, e.balance, e.posted_at, t.code, t.text,
 		CASE WHEN t.debit_account_id = e.account_id THEN t.credit_account_id ELSE t.debit_account_id END
 		FROM ledger_entries e JOIN ledger_transfers t ON t.id = e.transfer_id
-		WHERE e.account_id = ? AND e.seq > ?`+strings.Join(where, "")+` ORDER BY e.seq LIMIT ?`, args...)
+		WHERE e.account_id = ? AND e.seq > ?`+strings.Join(where, "")+order+` LIMIT ?`, args...)
 	if err != nil {
 		return nil, classify(err)
 	}
