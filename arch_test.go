@@ -18,7 +18,7 @@ const module = "github.com/netbank/netbank"
 // package imports only the standard library.
 func TestDependenciesPointInward(t *testing.T) {
 	adapters := []string{"store", "web", "api", "app", "cmd", "bench", "demo", "internal/testkit"}
-	domain := map[string]bool{".": true, "ledger": true, "calendar": true, "dk": true, "auth": true, "audit": true, "identity": true, "inbox": true, "account": true, "scheduler": true}
+	domain := map[string]bool{".": true, "ledger": true, "calendar": true, "dk": true, "auth": true, "audit": true, "identity": true, "inbox": true, "account": true, "scheduler": true, "payment": true}
 	for dir := range domain {
 		for _, imp := range imports(t, dir) {
 			if !strings.HasPrefix(imp, module) {
