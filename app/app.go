@@ -30,6 +30,7 @@ import (
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/inbox"
 	"github.com/netbank/netbank/ledger"
+	"github.com/netbank/netbank/payment"
 	"github.com/netbank/netbank/scheduler"
 	"github.com/netbank/netbank/store"
 	"github.com/netbank/netbank/web"
@@ -76,6 +77,8 @@ type App struct {
 	Accounts *account.Service
 	// Scheduler runs the time-driven jobs, once across all instances.
 	Scheduler *scheduler.Scheduler
+	// Payments is the payments domain (execution and clearing run on the scheduler).
+	Payments *payment.Service
 	// Inbox is the secure message channel between customers and the bank,
 	// and the contracts customers approve (MSG-1, CONTR-1).
 	Inbox *inbox.Service
@@ -154,6 +157,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return err
 		}})
 	a.Inbox = inbox.New(a.DB.Inbox(), cfg.Clock)
+	a.Payments = payment.New(a.DB.Payments(), a.Ledger, a.Accounts, payment.Config{Clock: cfg.Clock, Reg: dk.NetbankReg,
+		Notify: a.notifyRejected})
+	a.Payments.RegisterJobs(a.Scheduler)
 	if cfg.Demo {
 		if err := demo.Seed(ctx, a.Ledger, cfg.Clock); err != nil {
 			a.Close()
@@ -191,6 +197,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux.Handle("/", w)
 	a.Handler = web.SecureHeaders(a.logRequests(mux))
 	return a, nil
+}
+
+// notifyRejected tells the customer, in the net bank's messages, that a
+// scheduled payment could not be made.
+func (a *App) notifyRejected(ctx context.Context, p payment.Payment) {
+	body := fmt.Sprintf("Din betaling på %s til %s, som skulle være gennemført %s, kunne ikke gennemføres: %s\n\nDer er ikke trukket noget på din konto.",
+		netbank.NewMoney(p.Amount, "DKK"), p.ToName, p.ExecutionDate.Format("02.01.2006"), p.FailureReason)
+	if _, err := a.Inbox.Notify(ctx, p.CustomerID, "Betaling afvist", body); err != nil {
+		a.log.Error("notifying a rejected payment", "payment", p.ID, "err", err)
+	}
 }
 
 // Close stops the ledger and closes the database.
