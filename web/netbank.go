@@ -21,6 +21,8 @@ import (
 //	POST /netbank/underskriftskode    (login.js, JSON) old and new signature, new public key
 //	POST /netbank/session/extend      "Forlæng": counts as activity; JSON {"expires_at": ms}
 //	GET  /netbank/session/status      the countdown's poll: JSON, does NOT count as activity
+//
+//	Beskeder, Kontrakter and Underskriv: see netbank_inbox.go and sign.go.
 
 // registerNetbank adds the login pages and the net bank's pages.
 func (s *Server) registerNetbank() {
@@ -32,6 +34,9 @@ func (s *Server) registerNetbank() {
 	s.Handle("POST /netbank/underskriftskode", s.RequireUser(http.HandlerFunc(s.handleCodeChange)))
 	s.Handle("POST /netbank/session/extend", s.RequireUser(http.HandlerFunc(s.handleSessionExtend)))
 	s.HandleFunc("GET /netbank/session/status", s.requirePeek(s.handleSessionStatus))
+	s.registerAccounts() // Konti og posteringer (accounts.go)
+	// Beskeder, Kontrakter, the signing page (netbank_inbox.go, sign.go).
+	s.registerNetbankInbox()
 }
 
 // TimeoutText is the inactivity timeout in words ("15 minutter"), for the
@@ -65,6 +70,9 @@ type overviewView struct {
 	CodesLeft int
 	// Mobile is the customer's mobile number grouped the Danish way.
 	Mobile string
+	// Accounts are the customer's accounts with balances, shown first
+	// (nil when the user's profile may not see them; accounts.go).
+	Accounts *accountsSummary
 }
 
 // permissionKeys are the business permissions in the order the overview
@@ -130,6 +138,11 @@ func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request) {
 		}
 	} else {
 		v.KeyCreatedAt = s.localTime(lang, p.User.KeyCreatedAt)
+	}
+	var err error
+	if v.Accounts, err = s.overviewAccounts(r, p); err != nil {
+		s.Error(w, r, err)
+		return
 	}
 	s.Render(w, r, http.StatusOK, "nb_overview", v)
 }

@@ -77,6 +77,11 @@ type SessionInfo struct {
 	ExpiresAt time.Time
 	// Timeout is the full inactivity timeout, in seconds.
 	Timeout int
+	// Inbox is what the net bank's menu shows beyond the fixed items: the
+	// unread count of Beskeder, whether a contract awaits approval
+	// (CONTR-1), and whether "Konti" is shown. Nil for staff and without an
+	// inbox (NetbankMenu, netbank_inbox.go).
+	Inbox *NetbankMenu
 }
 
 // ExpiresUnix is ExpiresAt as Unix milliseconds, for the countdown script.
@@ -127,9 +132,11 @@ func (s *Server) authenticate(r *http.Request) (*Principal, error) {
 
 // RequireUser lets only logged-in customers' users (private or business)
 // through. Others go to the login page, which says why (timed out, logged
-// in elsewhere: SESS-1, SESS-2).
+// in elsewhere: SESS-1, SESS-2). While the customer has a contract to
+// approve, the contract gate keeps them on the contract overview (RULE
+// CONTR-1, contractGate in netbank_inbox.go).
 func (s *Server) RequireUser(next http.Handler) http.Handler {
-	return s.require(next, "/login", func(p *Principal) bool { return p.User != nil })
+	return s.require(s.contractGate(next), "/login", func(p *Principal) bool { return p.User != nil })
 }
 
 // RequireStaff lets only logged-in staff with role through (any staff
@@ -171,5 +178,5 @@ func (s *Server) sessionInfo(r *http.Request) *SessionInfo {
 		return nil
 	}
 	return &SessionInfo{Name: p.Name(), Kind: p.Session.Kind, ExpiresAt: p.Session.ExpiresAt,
-		Timeout: int(s.identity.Timeout(p.Session.Kind) / time.Second)}
+		Timeout: int(s.identity.Timeout(p.Session.Kind) / time.Second), Inbox: s.netbankMenu(r)}
 }
