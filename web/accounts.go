@@ -40,19 +40,6 @@ func (s *Server) registerAccounts() {
 	s.Handle("GET /netbank/konti/{id}", s.RequireUser(s.requireView(s.handleAccount)))
 	s.Handle("GET /netbank/konti/{id}/eksport.csv", s.RequireUser(s.requireView(s.handleAccountCSV)))
 	s.Handle("GET /netbank/konti/{id}/kontoudtog", s.RequireUser(s.requireView(s.handleStatement)))
-	s.addAccountPartials()
-}
-
-// addAccountPartials parses templates/nb_account_parts.html (the menu and
-// the account heading) into the account views.
-func (s *Server) addAccountPartials() {
-	for _, set := range s.views {
-		for _, name := range []string{"nb_accounts", "nb_account", "nb_statement"} {
-			if _, err := set[name].ParseFS(templateFS, "templates/nb_account_parts.html"); err != nil {
-				panic("web: parse account partials into " + name + ": " + err.Error())
-			}
-		}
-	}
 }
 
 // canViewAccounts reports whether the logged-in user may see the

@@ -54,7 +54,6 @@ const (
 // audit log pages then answer "unavailable".
 func (s *Server) registerBackoffice(log AuditLog) {
 	b := &backoffice{s: s, audit: log}
-	b.addPartials()
 	staff := func(role string, h http.HandlerFunc) http.Handler { return s.RequireStaff(role, h) }
 	support, auditor, admin := identity.RoleSupport, identity.RoleAuditor, identity.RoleAdmin
 
@@ -152,22 +151,6 @@ func boClientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// addPartials parses templates/bo_partials.html (the back office's bar,
-// stylesheet and letterhead) into every bo_* view, so the views share them.
-// The templates are embedded: a failure is a programming error.
-func (b *backoffice) addPartials() {
-	for _, set := range b.s.views {
-		for name, t := range set {
-			if !strings.HasPrefix(name, "bo_") || name == "bo_partials" {
-				continue
-			}
-			if _, err := t.ParseFS(templateFS, "templates/bo_partials.html"); err != nil {
-				panic("web: parse back office partials into " + name + ": " + err.Error())
-			}
-		}
-	}
 }
 
 // ---- login and logout ----

@@ -65,15 +65,6 @@ func (b *backoffice) registerInbox() {
 	s.Handle("GET /backoffice/kunder/{id}/kontrakter", staff(contract, b.contractsPage))
 	s.Handle("POST /backoffice/kunder/{id}/kontrakter", staff(contract, b.publishContract))
 
-	// The sections of the card and the contracts page live in
-	// bo_inbox_parts.html; the views that draw them get its definitions.
-	for _, set := range s.views {
-		for _, name := range []string{"bo_customer", "bo_contracts"} {
-			if _, err := set[name].ParseFS(templateFS, "templates/bo_inbox_parts.html"); err != nil {
-				panic("web: parse inbox parts into " + name + ": " + err.Error())
-			}
-		}
-	}
 }
 
 // needInbox answers "unavailable" when the server has no inbox.

@@ -80,40 +80,6 @@ func (s *Server) registerNetbankInbox() {
 	s.Handle("GET /netbank/kontrakter/{id}/fortryd", user(s.handleWithdrawPage))
 	s.Handle("POST /netbank/kontrakter/{id}/fortryd", user(s.handleWithdraw))
 	s.registerSigning()
-
-	// The menu and the gate's banner live in nb_sign_parts.html; the views
-	// that draw them get its definitions.
-	for _, set := range s.views {
-		for _, name := range []string{"nb_messages", "nb_message_new", "nb_thread", "nb_contracts", "nb_contract", "nb_sign"} {
-			if _, err := set[name].ParseFS(templateFS, "templates/nb_sign_parts.html"); err != nil {
-				panic("web: parse net bank inbox parts into " + name + ": " + err.Error())
-			}
-		}
-	}
-}
-
-// NavSection tells the menu which item is current ("messages" or
-// "contracts"); every view of these pages has it.
-func (nbMessagesView) NavSection() string { return "messages" }
-
-// NavSection: see nbMessagesView.
-func (nbMessageForm) NavSection() string { return "messages" }
-
-// NavSection: see nbMessagesView.
-func (nbThreadView) NavSection() string { return "messages" }
-
-// NavSection: see nbMessagesView.
-func (nbContractsView) NavSection() string { return "contracts" }
-
-// NavSection: see nbMessagesView.
-func (nbContractView) NavSection() string { return "contracts" }
-
-// NavSection marks Kontrakter while a contract is signed.
-func (v signView) NavSection() string {
-	if v.Kind == signKindContract {
-		return "contracts"
-	}
-	return ""
 }
 
 // needNetbankInbox answers "unavailable" when the server has no inbox.

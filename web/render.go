@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-//go:embed templates
+//go:embed templates/*.html
 var templateFS embed.FS
 
 // Page is what every template receives as its dot: the common facts of the
@@ -58,7 +58,7 @@ const layoutFile = "layout.html"
 // parseViews parses layout.html plus each other templates/*.html once per
 // language: the t func of each set is fixed to its language, so rendering
 // never has to touch a shared template. A view file defines "title" and
-// "content".
+// "content"; a partial (_name.html) defines blocks shared by views.
 func (s *Server) parseViews() (map[Lang]map[string]*template.Template, error) {
 	entries, err := fs.ReadDir(templateFS, "templates")
 	if err != nil {
@@ -70,10 +70,15 @@ func (s *Server) parseViews() (map[Lang]map[string]*template.Template, error) {
 		if err != nil {
 			return nil, fmt.Errorf("web: parse layout: %w", err)
 		}
+		// Partials (files named _*.html) define named blocks that any view
+		// may draw, such as the net bank's menu; they are not views.
+		if _, err := base.ParseFS(templateFS, "templates/_*.html"); err != nil {
+			return nil, fmt.Errorf("web: parse partials: %w", err)
+		}
 		views[lang] = map[string]*template.Template{}
 		for _, e := range entries {
 			name := e.Name()
-			if e.IsDir() || name == layoutFile || path.Ext(name) != ".html" {
+			if e.IsDir() || name == layoutFile || path.Ext(name) != ".html" || strings.HasPrefix(name, "_") {
 				continue
 			}
 			t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name)
@@ -91,9 +96,11 @@ func (s *Server) parseViews() (map[Lang]map[string]*template.Template, error) {
 //	t "key" args...   the text for key in this language (see T)
 //	asset "app.css"   the fingerprinted URL of a static file
 //	csrfField .       the hidden input with the CSRF token of the page
+//	hasPrefix s p     strings.HasPrefix, e.g. to mark the current menu item
 func (s *Server) funcs(lang Lang) template.FuncMap {
 	return template.FuncMap{
-		"t": func(key string, args ...any) string { return T(lang, key, args...) },
+		"t":         func(key string, args ...any) string { return T(lang, key, args...) },
+		"hasPrefix": strings.HasPrefix,
 		"asset": func(name string) (string, error) {
 			return s.assets.url(name)
 		},
