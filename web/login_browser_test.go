@@ -552,6 +552,16 @@ func TestBusinessLoginInBrowser(t *testing.T) {
 		t.Error("the overview shows what Pia's profile does not give")
 	}
 	x.shot("netbank-10-business-overview")
+	// RULE BIZ-4: the key-app enrolment shows its QR code under the CSP.
+	x.open(bank.url + "/netbank/noegleapp")
+	x.click("#keyapp-start button[type=submit]")
+	x.wait("#keyapp-qr")
+	if ok := evalIn[bool](x, `document.getElementById("keyapp-qr").naturalWidth > 100`); !ok {
+		t.Error("the QR code image did not load")
+	}
+	x.shot("netbank-11-keyapp-scan")
+	x.open(bank.url + "/netbank")
+	x.wait("#welcome")
 	x.click("#logout")
 	x.wait("#login-notice")
 

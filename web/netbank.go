@@ -27,6 +27,7 @@ import (
 // registerNetbank adds the login pages and the net bank's pages.
 func (s *Server) registerNetbank() {
 	s.registerLogin()
+	s.registerKeyApp()
 	s.Handle("GET /netbank", s.RequireUser(http.HandlerFunc(s.handleOverview)))
 	s.Handle("GET /netbank/spaerring", s.RequireUser(http.HandlerFunc(s.handleBlockPage)))
 	s.Handle("POST /netbank/spaerring", s.RequireUser(http.HandlerFunc(s.handleBlock)))
