@@ -135,102 +135,6 @@
     return true;
   }
 
-  // fileSource is the signature-file picker (RULE AUTH-7): the file kept
-  // in this browser (IndexedDB) by default, or a file the user loads from
-  // disk, which is read here and never uploaded.
-  function fileSource(f, userNumber) {
-    var stored = null;
-    var mode = 'pick';
-    var box = {
-      stored: byId('usf-stored'),
-      pick: byId('usf-pick'),
-      none: byId('usf-none'),
-      back: byId('usf-back'),
-      input: byId('usf-file'),
-      keep: byId('usf-keep')
-    };
-
-    function render() {
-      show(box.stored, mode === 'stored');
-      show(box.pick, mode === 'pick');
-      show(box.none, mode === 'pick' && stored === null);
-      show(box.back, mode === 'pick' && stored !== null);
-      if (box.keep) {
-        show(box.keep.parentNode, stored === null);
-      }
-    }
-
-    function on(id, fn) {
-      var el = byId(id);
-      if (el) {
-        el.addEventListener('click', fn);
-      }
-    }
-
-    on('usf-use-file', function () {
-      mode = 'pick';
-      render();
-      box.input.focus();
-    });
-    on('usf-use-stored', function () {
-      mode = 'stored';
-      render();
-    });
-    on('usf-forget', function () {
-      USF.remove(userNumber).then(function () {
-        stored = null;
-        mode = 'pick';
-        render();
-        box.input.focus();
-      }, function (err) {
-        f.setError(messageOf(err, f));
-      });
-    });
-
-    // Show the chosen file's name next to the Danish "Vælg fil" button.
-    var chosen = byId('usf-file-name');
-    if (box.input && chosen) {
-      box.input.addEventListener('change', function () {
-        var file = box.input.files && box.input.files[0];
-        chosen.textContent = file ? file.name : chosen.getAttribute('data-empty');
-        f.setError('');
-      });
-    }
-
-    var ready = USF.load(userNumber).then(function (file) {
-      stored = file;
-    }, function () {
-      stored = null; // no IndexedDB (e.g. a private window): load a file
-    }).then(function () {
-      mode = stored !== null ? 'stored' : 'pick';
-      render();
-    });
-
-    return {
-      ready: ready,
-      // get resolves with the file's JSON text, from the store or the disk.
-      get: function () {
-        if (mode === 'stored' && stored !== null) {
-          return Promise.resolve(stored);
-        }
-        var file = box.input.files && box.input.files[0];
-        if (!file) {
-          return Promise.reject(new Error(f.msg('nofile')));
-        }
-        return USF.readFile(file).then(function (text) {
-          if (JSON.parse(text).user !== userNumber.slice(-7)) {
-            throw new Error(f.msg('wronguser'));
-          }
-          return text;
-        });
-      },
-      // keepLoaded tells whether a file loaded from disk should be kept.
-      keepLoaded: function () {
-        return mode === 'pick' && box.keep && box.keep.checked;
-      }
-    };
-  }
-
   // showDone swaps a form for its "file is ready" section and wires the
   // download button (RULE AUTH-3, AUTH-7: always offer the file, named
   // NNNNNNN.usf).
@@ -324,7 +228,7 @@
     var userNumber = field(form, 'user_number');
     var challenge = form.getAttribute('data-challenge');
     var code = byId('code');
-    var source = fileSource(f, userNumber);
+    var source = window.NetbankUSFPicker(userNumber, f);
     enable(form);
 
     form.addEventListener('submit', function (event) {
@@ -366,7 +270,7 @@
     var code = byId('new-code');
     var again = byId('new-code-again');
     var keep = byId('keep-file');
-    var source = fileSource(f, userNumber);
+    var source = window.NetbankUSFPicker(userNumber, f);
     enable(form);
 
     form.addEventListener('submit', function (event) {

@@ -99,94 +99,12 @@
     HTMLFormElement.prototype.submit.call(form);
   }
 
-  // fileSource is the signature-file picker (RULE AUTH-7), as at the login:
-  // the file kept in this browser by default, or one loaded from disk (read
-  // here, never uploaded).
-  function fileSource(userNumber) {
-    var stored = null;
-    var mode = 'pick';
-    var box = {
-      stored: byId('usf-stored'),
-      pick: byId('usf-pick'),
-      none: byId('usf-none'),
-      back: byId('usf-back'),
-      input: byId('usf-file'),
-      keep: byId('usf-keep')
-    };
-
-    function render() {
-      show(box.stored, mode === 'stored');
-      show(box.pick, mode === 'pick');
-      show(box.none, mode === 'pick' && stored === null);
-      show(box.back, mode === 'pick' && stored !== null);
-      if (box.keep) {
-        show(box.keep.parentNode, stored === null);
-      }
-    }
-
-    function on(id, fn) {
-      var el = byId(id);
-      if (el) {
-        el.addEventListener('click', fn);
-      }
-    }
-
-    on('usf-use-file', function () {
-      mode = 'pick';
-      render();
-      box.input.focus();
-    });
-    on('usf-use-stored', function () {
-      mode = 'stored';
-      render();
-    });
-
-    var chosen = byId('usf-file-name');
-    if (box.input && chosen) {
-      box.input.addEventListener('change', function () {
-        var file = box.input.files && box.input.files[0];
-        chosen.textContent = file ? file.name : chosen.getAttribute('data-empty');
-        setError('');
-      });
-    }
-
-    USF.load(userNumber).then(function (file) {
-      stored = file;
-    }, function () {
-      stored = null; // no IndexedDB (e.g. a private window): load a file
-    }).then(function () {
-      mode = stored !== null ? 'stored' : 'pick';
-      render();
-    });
-
-    return {
-      get: function () {
-        if (mode === 'stored' && stored !== null) {
-          return Promise.resolve(stored);
-        }
-        var file = box.input.files && box.input.files[0];
-        if (!file) {
-          return Promise.reject(new Error(msg('nofile')));
-        }
-        return USF.readFile(file).then(function (text) {
-          if (JSON.parse(text).user !== userNumber.slice(-7)) {
-            throw new Error(msg('wronguser'));
-          }
-          return text;
-        });
-      },
-      keepLoaded: function () {
-        return mode === 'pick' && box.keep && box.keep.checked;
-      }
-    };
-  }
-
   // Private users: sign the shown document with the file and the code
   // (RULE SIGN-2, AUTH-4) and send only the checksum and the signature.
   function signWithFile() {
     var userNumber = form.getAttribute('data-user');
     var code = byId('code');
-    var source = fileSource(userNumber);
+    var source = window.NetbankUSFPicker(userNumber, {setError: setError, msg: msg});
     show(byId('js-required'), false);
     show(form, true);
 
