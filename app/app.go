@@ -174,7 +174,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger, Identity: a.Identity, Audit: a.DB.Audit(), Inbox: a.Inbox, Accounts: a.Accounts, Ledger: a.Ledger})
+	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger, Identity: a.Identity, Audit: a.DB.Audit(), Inbox: a.Inbox, Accounts: a.Accounts, Ledger: a.Ledger, Payments: a.Payments})
 	if err != nil {
 		a.Close()
 		return nil, err

@@ -38,6 +38,7 @@ func (s *Server) registerNetbank() {
 	s.registerAccounts() // Konti og posteringer (accounts.go)
 	// Beskeder, Kontrakter, the signing page (netbank_inbox.go, sign.go).
 	s.registerNetbankInbox()
+	s.registerPayments() // Betalinger (payments.go)
 }
 
 // TimeoutText is the inactivity timeout in words ("15 minutter"), for the

@@ -19,6 +19,7 @@ import (
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/inbox"
 	"github.com/netbank/netbank/ledger"
+	"github.com/netbank/netbank/payment"
 )
 
 // Config holds what the web layer needs from the outside. cmd/netbank fills
@@ -51,6 +52,9 @@ type Config struct {
 	// Accounts are the customers' accounts; Ledger their postings.
 	Accounts *account.Service
 	Ledger   *ledger.Service
+	// Payments is the payments domain (payments.go). Nil leaves the net
+	// bank without payments.
+	Payments *payment.Service
 }
 
 // Server serves the HTML pages of the bank. It is an http.Handler; every
@@ -67,6 +71,7 @@ type Server struct {
 	inbox    *inbox.Service
 	accounts *account.Service
 	ledger   *ledger.Service
+	payments *payment.Service
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -96,6 +101,7 @@ func New(cfg Config) (*Server, error) {
 		inbox:    cfg.Inbox,
 		accounts: cfg.Accounts,
 		ledger:   cfg.Ledger,
+		payments: cfg.Payments,
 		mux:      http.NewServeMux(),
 	}
 	if s.clock == nil {
