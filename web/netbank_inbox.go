@@ -143,6 +143,10 @@ type NetbankMenu struct {
 	// Accounts: the user may see the accounts ("Konti": private users, and
 	// business users whose profile has "see", BIZ-5).
 	Accounts bool
+	// Payments: the user may create or approve payments ("Betalinger":
+	// private users, and business users whose profile has "create" or
+	// "approve", BIZ-5).
+	Payments bool
 }
 
 // netbankMenu builds the menu's facts for a customer's request (nil for
@@ -153,7 +157,8 @@ func (s *Server) netbankMenu(r *http.Request) *NetbankMenu {
 	if s.inbox == nil || p == nil || p.Customer == nil || p.User == nil {
 		return nil
 	}
-	m := &NetbankMenu{Accounts: p.User.Kind != identity.BusinessUser || p.User.Can(identity.PermView)}
+	m := &NetbankMenu{Accounts: p.User.Kind != identity.BusinessUser || p.User.Can(identity.PermView),
+		Payments: p.User.Can(identity.PermCreate) || p.User.Can(identity.PermApprove)}
 	m.Pending, _ = r.Context().Value(gateKey{}).(bool)
 	n, err := s.inbox.Unread(r.Context(), p.Customer.ID)
 	if err != nil {

@@ -271,6 +271,10 @@ func TestPaymentBusinessFourEyes(t *testing.T) {
 	p, _, _ := ole.businessLogin("ole.hansen", pwOle, cardOle)
 	wantRedirect(t, p, "/netbank")
 	want(t, ole.get("/netbank/betalinger"), http.StatusForbidden)
+	// RULE BIZ-5: the menu offers "Betalinger" only to users who may pay.
+	if p := ole.get("/netbank"); p.StatusCode != http.StatusOK || strings.Contains(p.Body, `id="nav-payments"`) {
+		t.Errorf("a see-only user is offered Betalinger (%d)", p.StatusCode)
+	}
 	want(t, ole.post("/netbank/betalinger", url.Values{"from": {from.ID}, "reg": {to.Reg}, "account": {to.Number},
 		"amount": {"10"}, "client_id": {"x1"}}), http.StatusForbidden)
 	if n := len(b.payments(biz)); n != 0 {
@@ -309,6 +313,9 @@ func TestPaymentBusinessFourEyes(t *testing.T) {
 	pia := b.client()
 	p, _, _ = pia.businessLogin("pia.hansen", pwPia, cardPia)
 	wantRedirect(t, p, "/netbank")
+	if p := pia.get("/netbank"); !strings.Contains(p.Body, `id="nav-payments"`) {
+		t.Error("an approver is not offered Betalinger")
+	}
 	p = pia.get("/netbank/betalinger/kommende")
 	want(t, p, http.StatusOK, "Afventer din godkendelse", "Anders Holm", "Godkend")
 	if !strings.Contains(p.Body, `id="approval-`+id+`"`) {
