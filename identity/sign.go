@@ -67,6 +67,30 @@ type SignedDocument struct {
 	SignedAt  time.Time
 }
 
+// copenhagen is the time zone documents show their time in.
+var copenhagen = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Copenhagen")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
+// kindName names a document kind in Danish for the document's header.
+func kindName(kind string) string {
+	switch kind {
+	case "payment":
+		return "Betaling"
+	case "payment-approval":
+		return "Godkendelse af betaling"
+	case "contract":
+		return "Godkendelse af kontrakt"
+	case "card_block":
+		return "Spærring af kort"
+	}
+	return kind
+}
+
 // maxDocument bounds a document's size.
 const maxDocument = 64 << 10
 
@@ -92,7 +116,7 @@ func (s *Service) PrepareSignature(ctx context.Context, userID, kind, body strin
 		now := s.now()
 		req = SignRequest{ID: s.newID("doc"), UserID: u.ID, Kind: kind, ExpiresAt: now.Add(SignTTL)}
 		req.Document = fmt.Sprintf("Netbank dokument %s\nType: %s\nUnderskriver: %s (%s)\nTidspunkt: %s\n\n%s",
-			req.ID, kind, u.Name, u.Login, now.Format(time.RFC3339), body)
+			req.ID, kindName(kind), u.Name, u.Login, now.In(copenhagen).Format("02.01.2006 kl. 15.04.05"), body)
 		req.Checksum = auth.Checksum([]byte(req.Document))
 		detail := ""
 		switch {

@@ -27,6 +27,9 @@ func TestSignPrivate(t *testing.T) {
 		if !strings.Contains(req.Document, "1.250,00 kr.") || !strings.Contains(req.Document, "5301 0001234567") || req.Method != identity.MethodSignatureFile {
 			t.Fatalf("request %+v", req)
 		}
+		if !strings.Contains(req.Document, "\nType: Betaling\n") || !strings.Contains(req.Document, "\nTidspunkt: 21.11.2026 kl. 11.00.00\n") {
+			t.Fatalf("header not in Danish and Danish time:\n%s", req.Document)
+		}
 		if req.Checksum != auth.Checksum([]byte(req.Document)) {
 			t.Fatal("checksum is not over the document")
 		}

@@ -367,7 +367,7 @@ func TestContractGateAndPrivateApproval(t *testing.T) {
 			wantText(t, sp.page, "Godkend kontrakt", "Det underskriver du", "Underskriftsfil", "Underskriftskode", "Underskriv og godkend",
 				"Underskriv senest kl. 14.15")
 			wantDoc := "Godkendelse af kontrakt\nKontrakt: " + ct.ID + "\nTitel: Aftale om Visa Debit\n\n§ 1 Aftalen\nAftalen gælder dit Visa Debit-kort.\n\n§ 2 Priser\nSe prislisten."
-			if !strings.HasPrefix(sp.document, "Netbank dokument "+sp.id+"\nType: contract\nUnderskriver: Mette Kjær Nielsen ("+mette.num+")\n") ||
+			if !strings.HasPrefix(sp.document, "Netbank dokument "+sp.id+"\nType: Godkendelse af kontrakt\nUnderskriver: Mette Kjær Nielsen ("+mette.num+")\n") ||
 				!strings.HasSuffix(sp.document, "\n\n"+wantDoc) {
 				t.Fatalf("document on the signing page:\n%s", sp.document)
 			}
