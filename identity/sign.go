@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // documents show Danish time even on hosts without zoneinfo
 	"unicode/utf8"
 
 	"github.com/netbank/netbank"
