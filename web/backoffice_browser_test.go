@@ -39,39 +39,8 @@ func TestBackofficeInBrowser(t *testing.T) {
 
 	br := browser.New(t)
 	ctx := br.Context()
-	do := func(actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.Join(strings.Fields(s), " ")
-	}
-	eval := func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return s
-	}
-	// submit clicks a button that sends a form and waits for the answer.
-	submit := func(sel string, want int) {
-		t.Helper()
-		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("click %s: %v", sel, err)
-		}
-		if int(resp.Status) != want {
-			t.Fatalf("click %s: status %d, want %d", sel, resp.Status, want)
-		}
-	}
+	x := boTab{t, ctx}
+	do, text, eval, submit := x.do, x.text, x.eval, x.submit
 	typeIn := func(sel, value string) {
 		t.Helper()
 		do(chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
@@ -258,5 +227,49 @@ func printScreenshot(t *testing.T, ctx context.Context, name string) {
 	browser.Screenshot(t, ctx, name)
 	if err := chromedp.Do(ctx, media(""), chromedp.EmulateViewport(browser.Width, browser.Height)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// boTab drives one Chromium tab for the back-office browser tests.
+type boTab struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func (x boTab) do(actions ...chromedp.Action[chromedp.Void]) {
+	x.t.Helper()
+	if err := chromedp.Do(x.ctx, actions...); err != nil {
+		x.t.Fatal(err)
+	}
+}
+
+// text is the visible text of sel, with white space folded.
+func (x boTab) text(sel string) string {
+	x.t.Helper()
+	s, err := chromedp.Run(x.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		x.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func (x boTab) eval(js string) string {
+	x.t.Helper()
+	s, err := chromedp.Run(x.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		x.t.Fatalf("%s: %v", js, err)
+	}
+	return s
+}
+
+// submit clicks a button that sends a form and waits for the answer.
+func (x boTab) submit(sel string, want int) {
+	x.t.Helper()
+	resp, err := chromedp.RunResponse(x.ctx, chromedp.Click(chromedp.CSS(sel)))
+	if err != nil {
+		x.t.Fatalf("click %s: %v", sel, err)
+	}
+	if int(resp.Status) != want {
+		x.t.Fatalf("click %s: status %d, want %d", sel, resp.Status, want)
 	}
 }

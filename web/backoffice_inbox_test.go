@@ -490,38 +490,8 @@ func TestBackofficeInboxInBrowser(t *testing.T) {
 
 	br := browser.New(t)
 	ctx := br.Context()
-	do := func(actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.Join(strings.Fields(s), " ")
-	}
-	eval := func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return s
-	}
-	submit := func(sel string, want int) {
-		t.Helper()
-		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("click %s: %v", sel, err)
-		}
-		if int(resp.Status) != want {
-			t.Fatalf("click %s: status %d, want %d", sel, resp.Status, want)
-		}
-	}
+	x := boTab{t, ctx}
+	do, text, eval, submit := x.do, x.text, x.eval, x.submit
 
 	do(chromedp.Navigate(b.url + "/backoffice/login"))
 	b.clock.Advance(30 * time.Second)
