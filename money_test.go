@@ -7,16 +7,6 @@ import (
 	"testing"
 )
 
-// mustParseAmount parses an amount or fails the test.
-func mustParseAmount(t testing.TB, s, currency string) Money {
-	t.Helper()
-	m, err := ParseAmount(s, currency)
-	if err != nil {
-		t.Fatalf("ParseAmount(%q, %q): %v", s, currency, err)
-	}
-	return m
-}
-
 func TestLookupCurrency(t *testing.T) {
 	tests := []struct {
 		name    string

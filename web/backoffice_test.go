@@ -370,7 +370,6 @@ var (
 	userNumberRE = regexp.MustCompile(`id="user-number">(\d+)<`)
 	passwordRE   = regexp.MustCompile(`id="password">([^<]+)<`)
 	pairRE       = regexp.MustCompile(`<span class="kc-key">(\d{4})</span><span class="kc-code">(\d{6})</span>`)
-	serialRE     = regexp.MustCompile(`id="keycard-serial">(\d+)<`)
 	cardPathRE   = regexp.MustCompile(`^/backoffice/kunder/(cus_[0-9a-f]+)\?besked=oprettet$`)
 )
 
