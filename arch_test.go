@@ -17,8 +17,8 @@ const module = "github.com/netbank/netbank"
 // (web, api, store, app, …) nor each other's infrastructure, and the root
 // package imports only the standard library.
 func TestDependenciesPointInward(t *testing.T) {
-	adapters := []string{"store", "web", "api", "app", "cmd", "bench", "demo", "internal/testkit"}
-	domain := map[string]bool{".": true, "ledger": true, "calendar": true, "dk": true, "auth": true, "audit": true, "identity": true, "inbox": true, "account": true, "scheduler": true, "payment": true}
+	adapters := []string{"store", "web", "api", "app", "cmd", "bench", "demo", "internal/testkit", "iso8583"}
+	domain := map[string]bool{".": true, "ledger": true, "calendar": true, "dk": true, "auth": true, "audit": true, "identity": true, "inbox": true, "account": true, "scheduler": true, "payment": true, "cardsec": true, "liability": true}
 	for dir := range domain {
 		for _, imp := range imports(t, dir) {
 			if !strings.HasPrefix(imp, module) {
