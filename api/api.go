@@ -19,6 +19,20 @@
 // responses with schemas and a default error response); the tests in
 // openapi_test.go fail until the table and the document agree, and compare
 // every example marked with x-query or x-path with the real answer.
+//
+// # Authentication
+//
+// Public endpoints (calendar, banks, validation) need nothing. Every other
+// endpoint takes a bearer token (package apikey) and wraps its handler in
+// the route table with a guard from auth.go: s.customer(h, perms...) for
+// customer tokens, which act as the token's user for the user's own
+// customer (another customer's ids are 404), or s.partner(kind, h) for
+// partner tokens of one role. An endpoint for Betalingsservice / FI
+// creditors is one route line, {method, path, s.partner(apikey.Creditor,
+// s.handleX)}, and a handler that keeps to callerOf(r).Key.Creditors.
+// Binding actions answer with a signing object and are carried out by
+// POST /api/v1/signatures/{request_id} (signatures.go), where a new kind
+// of signed document is one line in signedActions.
 package api
 
 import (
@@ -32,6 +46,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/netbank/netbank"
+	"github.com/netbank/netbank/account"
+	"github.com/netbank/netbank/agreement"
+	"github.com/netbank/netbank/apikey"
+	"github.com/netbank/netbank/identity"
+	"github.com/netbank/netbank/ledger"
+	"github.com/netbank/netbank/payment"
+	"github.com/netbank/netbank/pricing"
 )
 
 // Prefix is the path prefix of every route of this version of the API.
@@ -57,13 +78,39 @@ type Config struct {
 	// Clock tells the time to handlers that need it; nil means
 	// netbank.SystemClock. (The endpoints so far answer the same at any time.)
 	Clock netbank.Clock
+	// Keys checks the bearer tokens of the endpoints behind a key
+	// (auth.go); nil answers them 401 without a token and 503 with one.
+	Keys *apikey.Service
+	// Identity prepares and verifies signatures (signatures.go).
+	Identity *identity.Service
+	// Accounts and Ledger are the customers' accounts and their postings
+	// (accounts.go); Payments the payments (payments.go, clearing.go). Nil
+	// answers their endpoints "unavailable".
+	Accounts *account.Service
+	Ledger   *ledger.Service
+	Payments *payment.Service
+	// Agreements are the payment agreements, Betalingsservice and
+	// e-invoices (agreements.go); nil answers their endpoints
+	// "unavailable".
+	Agreements *agreement.Service
+	// Pricing gives the exchange rates of GET /api/v1/rates (rates.go);
+	// nil answers that endpoint "unavailable".
+	Pricing *pricing.Service
 }
 
 // Server is the JSON API as an http.Handler. Create it with New; it is safe
 // for concurrent use.
 type Server struct {
-	clock netbank.Clock
-	mux   *http.ServeMux
+	clock    netbank.Clock
+	keys     *apikey.Service
+	identity *identity.Service
+	accounts *account.Service
+	ledger   *ledger.Service
+	payments *payment.Service
+	pricing  *pricing.Service
+	mux      *http.ServeMux
+	// agreements are Betalingsservice and e-invoices (agreements.go).
+	agreements *agreement.Service
 
 	mu    sync.Mutex
 	table []RouteInfo // every route registered, in registration order
@@ -93,12 +140,47 @@ func (s *Server) routes() []route {
 		{http.MethodGet, Prefix + "/banks/{reg}", s.handleBank},
 		{http.MethodGet, Prefix + "/validate/iban", s.handleValidateIBAN},
 		{http.MethodGet, Prefix + "/validate/payment-slip", s.handleValidatePaymentSlip},
+		{http.MethodGet, Prefix + "/rates", s.handleRates},
+
+		// Behind a customer token (auth.go): accounts.go, payments.go, signatures.go.
+		{http.MethodGet, Prefix + "/accounts", s.customer(s.handleAccounts, identity.PermView)},
+		{http.MethodGet, Prefix + "/accounts/{id}", s.customer(s.handleAccount, identity.PermView)},
+		{http.MethodGet, Prefix + "/accounts/{id}/postings", s.customer(s.handlePostings, identity.PermView)},
+		{http.MethodPost, Prefix + "/payments", s.customer(s.handleCreatePayment, identity.PermCreate)},
+		{http.MethodGet, Prefix + "/payments", s.customer(s.handlePayments, viewPerms...)},
+		{http.MethodGet, Prefix + "/payments/upcoming", s.customer(s.handleUpcoming, viewPerms...)},
+		{http.MethodGet, Prefix + "/payments/{id}", s.customer(s.handlePayment, viewPerms...)},
+		{http.MethodDelete, Prefix + "/payments/{id}", s.customer(s.handleCancelPayment, identity.PermCreate)},
+		{http.MethodPost, Prefix + "/payments/{id}/approval", s.customer(s.handleApproval, identity.PermApprove)},
+		{http.MethodPost, Prefix + "/signatures/{request_id}", s.customer(s.handleSign)},
+		{http.MethodGet, Prefix + "/incoming-payments", s.customer(s.handleIncoming, identity.PermView)},
+		// Behind a customer token: agreements.go (PAY-8), payfiles.go (PAY-6).
+		{http.MethodGet, Prefix + "/agreements", s.customer(s.handleAgreements, viewPerms...)},
+		{http.MethodPost, Prefix + "/agreements", s.customer(s.handleCreateAgreement, identity.PermCreate)},
+		{http.MethodDelete, Prefix + "/agreements/{id}", s.customer(s.handleCancelAgreement, identity.PermCreate)},
+		{http.MethodGet, Prefix + "/betalingsservice/upcoming", s.customer(s.handleUpcomingCollections, viewPerms...)},
+		{http.MethodPost, Prefix + "/betalingsservice/upcoming/{id}/rejection", s.customer(s.handleRejectCollection, identity.PermCreate)},
+		{http.MethodGet, Prefix + "/invoices", s.customer(s.handleInvoices, viewPerms...)},
+		{http.MethodPost, Prefix + "/invoices/{id}/approval", s.customer(s.handleApproveInvoice, identity.PermCreate)},
+		{http.MethodPost, Prefix + "/invoices/{id}/rejection", s.customer(s.handleRejectInvoice, identity.PermCreate)},
+		{http.MethodPost, Prefix + "/payment-files", s.customer(s.handleLoadPaymentFile, identity.PermCreate)},
+		{http.MethodGet, Prefix + "/payment-files/{id}", s.customer(s.handlePaymentFile, viewPerms...)},
+		{http.MethodDelete, Prefix + "/payment-files/{id}", s.customer(s.handleCancelPaymentFile, identity.PermCreate)},
+		{http.MethodPost, Prefix + "/convert", s.customer(s.handleConvert, identity.PermCreate)},
+		// Behind a partner token: clearing.go, agreements.go (creditors, PAY-8).
+		{http.MethodPost, Prefix + "/clearing/incoming", s.partner(apikey.Clearing, s.handleClearingIncoming)},
+		{http.MethodPost, Prefix + "/betalingsservice/collections", s.partner(apikey.Creditor, s.handleAnnounce)},
+		{http.MethodGet, Prefix + "/betalingsservice/collections/{reference}", s.partner(apikey.Creditor, s.handleCreditorCollection)},
+		{http.MethodDelete, Prefix + "/betalingsservice/collections/{reference}", s.partner(apikey.Creditor, s.handleWithdraw)},
+		{http.MethodPost, Prefix + "/einvoices", s.partner(apikey.Creditor, s.handleSendInvoice)},
+		{http.MethodGet, Prefix + "/einvoices/{reference}", s.partner(apikey.Creditor, s.handleCreditorInvoice)},
 	}
 }
 
 // New returns a Server with every built-in route registered.
 func New(cfg Config) *Server {
-	s := &Server{clock: cfg.Clock, mux: http.NewServeMux()}
+	s := &Server{clock: cfg.Clock, keys: cfg.Keys, identity: cfg.Identity, accounts: cfg.Accounts, ledger: cfg.Ledger,
+		payments: cfg.Payments, pricing: cfg.Pricing, mux: http.NewServeMux(), agreements: cfg.Agreements}
 	if s.clock == nil {
 		s.clock = netbank.SystemClock{}
 	}

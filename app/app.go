@@ -24,13 +24,16 @@ import (
 
 	"github.com/netbank/netbank"
 	"github.com/netbank/netbank/account"
+	"github.com/netbank/netbank/agreement"
 	"github.com/netbank/netbank/api"
+	"github.com/netbank/netbank/apikey"
 	"github.com/netbank/netbank/demo"
 	"github.com/netbank/netbank/dk"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/inbox"
 	"github.com/netbank/netbank/ledger"
 	"github.com/netbank/netbank/payment"
+	"github.com/netbank/netbank/pricing"
 	"github.com/netbank/netbank/scheduler"
 	"github.com/netbank/netbank/store"
 	"github.com/netbank/netbank/web"
@@ -82,6 +85,14 @@ type App struct {
 	// Inbox is the secure message channel between customers and the bank,
 	// and the contracts customers approve (MSG-1, CONTR-1).
 	Inbox *inbox.Service
+	// Agreements are the payment agreements: Betalingsservice and
+	// electronic payment slips (PAY-8; its collections run on the scheduler).
+	Agreements *agreement.Service
+	// Pricing is the price list and the exchange rates (PAY-5, CARD-*).
+	Pricing *pricing.Service
+	// APIKeys are the bearer tokens of the JSON API: customers' own and
+	// the bank's partners' (package apikey).
+	APIKeys *apikey.Service
 	// Handler serves every HTTP route of the bank.
 	Handler http.Handler
 }
@@ -106,7 +117,19 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	cfg.Ledger.Clock = cfg.Clock
 	a := &App{cfg: cfg, log: cfg.Logger, DB: db, Ledger: ledger.New(db.Ledger(), cfg.Ledger)}
-	if err := a.Ledger.EnsureInternalAccounts(ctx, "DKK", "EUR"); err != nil {
+	a.Pricing = pricing.New(db.Pricing(), pricing.Config{Clock: cfg.Clock})
+	currencies := []string{"DKK", "EUR"}
+	rates, err := a.Pricing.Rates(ctx) // the bank's own accounts in every currency it trades (PAY-5)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	for _, r := range rates {
+		if r.Currency != "DKK" && r.Currency != "EUR" {
+			currencies = append(currencies, r.Currency)
+		}
+	}
+	if err := a.Ledger.EnsureInternalAccounts(ctx, currencies...); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -150,6 +173,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Accounts = account.New(a.DB.Accounts(), a.Ledger, dk.NetbankReg, cfg.Clock)
+	a.APIKeys = apikey.New(a.DB.APIKeys(), apikey.Config{Clock: cfg.Clock, Users: a.Identity})
 	a.Scheduler = scheduler.New(a.DB.Scheduler(), scheduler.Config{Clock: cfg.Clock, Logger: cfg.Logger})
 	a.Scheduler.Register(scheduler.Job{Name: "identity-housekeeping", Plan: scheduler.Daily(3, 30, nil), Lookback: time.Hour,
 		Run: func(ctx context.Context, key string, due time.Time) error {
@@ -158,8 +182,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}})
 	a.Inbox = inbox.New(a.DB.Inbox(), cfg.Clock)
 	a.Payments = payment.New(a.DB.Payments(), a.Ledger, a.Accounts, payment.Config{Clock: cfg.Clock, Reg: dk.NetbankReg,
-		Notify: a.notifyRejected})
+		Notify: a.notifyRejected, Quoter: a.Pricing, Payer: a.payer, Buyer: a.Pricing})
 	a.Payments.RegisterJobs(a.Scheduler)
+	a.Agreements = agreement.New(a.DB.Agreements(), a.Payments, a.Accounts, agreement.Config{Clock: cfg.Clock})
+	a.Agreements.RegisterJobs(a.Scheduler)
 	if cfg.Demo {
 		if err := demo.Seed(ctx, a.Ledger, cfg.Clock); err != nil {
 			a.Close()
@@ -173,13 +199,27 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			a.Close()
 			return nil, err
 		}
+		if err := demo.SeedAgreements(ctx, a.Agreements, a.Identity, cfg.Clock); err != nil {
+			a.Close()
+			return nil, err
+		}
+		if err := demo.SeedAPIKeys(ctx, a.APIKeys, a.Identity, cfg.Clock, cfg.DataDir); err != nil {
+			a.Close()
+			return nil, err
+		}
+		if err := demo.RefreshRates(ctx, a.Pricing, cfg.Clock); err != nil {
+			a.Close()
+			return nil, err
+		}
+		a.Scheduler.Register(demo.RatesJob(a.Pricing, cfg.Clock))
 	}
-	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger, Identity: a.Identity, Audit: a.DB.Audit(), Inbox: a.Inbox, Accounts: a.Accounts, Ledger: a.Ledger, Payments: a.Payments})
+	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger, Identity: a.Identity, Audit: a.DB.Audit(), Inbox: a.Inbox, Accounts: a.Accounts, Ledger: a.Ledger, Payments: a.Payments, Agreements: a.Agreements, Pricing: a.Pricing, APIKeys: a.APIKeys})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	apiServer := api.New(api.Config{Clock: cfg.Clock})
+	apiServer := api.New(api.Config{Clock: cfg.Clock, Pricing: a.Pricing, Keys: a.APIKeys, Identity: a.Identity, Accounts: a.Accounts,
+		Ledger: a.Ledger, Payments: a.Payments, Agreements: a.Agreements})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -207,6 +247,20 @@ func (a *App) notifyRejected(ctx context.Context, p payment.Payment) {
 	if _, err := a.Inbox.Notify(ctx, p.CustomerID, "Betaling afvist", body); err != nil {
 		a.log.Error("notifying a rejected payment", "payment", p.ID, "err", err)
 	}
+}
+
+// payer names a customer as the payer of a foreign transfer (PAY-5): name
+// and address, as the outbound message must carry them.
+func (a *App) payer(ctx context.Context, customerID string) (payment.Party, error) {
+	c, err := a.Identity.Customer(ctx, customerID)
+	if err != nil {
+		return payment.Party{}, err
+	}
+	addr := strings.TrimSpace(c.Postcode + " " + c.City)
+	if c.Address != "" {
+		addr = strings.TrimSuffix(c.Address+", "+addr, ", ")
+	}
+	return payment.Party{Name: c.Name, Address: addr, Country: "DK"}, nil
 }
 
 // Close stops the ledger and closes the database.

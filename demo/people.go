@@ -23,6 +23,8 @@ type Credentials struct {
 	Users         []PrivateLogin  `json:"users"`
 	BusinessUsers []BusinessLogin `json:"business_users"`
 	Staff         []StaffLogin    `json:"staff"`
+	// APITokens are the demo's API keys (apikeys.go), added by SeedAPIKeys.
+	APITokens []APIToken `json:"api_tokens,omitempty"`
 }
 
 // PrivateLogin is a private user's first-login letter.

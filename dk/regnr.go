@@ -15,6 +15,10 @@ import (
 // maps it to the name "Netbank".
 const NetbankReg = "9070"
 
+// NetbankBIC is this bank's BIC (SWIFT code): the payer's bank and the
+// instructing agent of its outgoing foreign transfers (RULE PAY-5).
+const NetbankBIC = "NETBDKKK"
+
 //go:embed regnr.csv
 var regnrCSV string
 

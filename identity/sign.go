@@ -88,6 +88,10 @@ func kindName(kind string) string {
 		return "Godkendelse af kontrakt"
 	case "card_block":
 		return "Spærring af kort"
+	case "payment-batch":
+		return "Betalingsfil"
+	case "agreement":
+		return "Tilmelding til Betalingsservice"
 	}
 	return kind
 }

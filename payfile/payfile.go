@@ -23,6 +23,13 @@
 // package checks what the file itself can tell (syntax, check digits,
 // dates, amounts, lengths).
 //
+// pain.001 has no element for a Danish payment slip; the bank follows the
+// Danish CGI model: RmtInf/Strd/CdtrRefInf/Tp/CdOrPrtry/Prtry is the card
+// type ("71"), CdtrRefInf/Ref the payment id, CdtrAcct/Id/Othr/Id the
+// creditor number or giro account. A pain.001 whose control totals
+// (NbOfTxs, CtrlSum) do not match, or that is not a pain.001 at all, is
+// refused as a whole. pain.go and docs/payment-files.md have the details.
+//
 // The package is pure: no I/O beyond the readers and writers it is given,
 // no database, no clock except what the caller passes.
 package payfile

@@ -58,7 +58,22 @@ type Request struct {
 	SlipType      string
 	SlipPaymentID string
 	SlipAccount   string
-	// Amount in øre.
+	// A foreign transfer (PAY-5, foreign.go): the payee's IBAN and their
+	// bank's BIC, the payee's name (ToName) and address line, country
+	// (ISO 3166 alpha-2; empty: the IBAN's), the currency the payee is to
+	// receive (ISO 4217, DKK too) and who bears the charges ("SHAR"/"SHA",
+	// the default, or "DEBT"/"OUR").
+	ToIBAN       string
+	ToBIC        string
+	ToAddress    string
+	ToCountry    string
+	Currency     string
+	ChargeBearer string
+	// AmountInDKK: Amount of a foreign transfer is in øre and the
+	// currency amount follows from the rate; otherwise it is in minor
+	// units of Currency.
+	AmountInDKK bool
+	// Amount in øre (a foreign transfer: see AmountInDKK).
 	Amount          int64
 	TextToSelf      string
 	TextToRecipient string
@@ -156,8 +171,13 @@ func slipOf(r Request) (dk.Slip, error) {
 // retry with the same client id is told from a reuse with other content.
 func requestHash(p Payment, requested string) string {
 	h := sha256.New()
+	amount := strconv.FormatInt(p.Amount, 10)
+	if p.Kind == Foreign {
+		// The payee and the amount as given, never the quote's kroner.
+		amount = strings.Join([]string{"foreign", p.ToIBAN, p.ToBIC, p.ToAddress, p.ToCountry, p.ChargeBearer, requestedAmount(p)}, "\x00")
+	}
 	for _, f := range []string{p.CreatedBy, p.FromAccount, p.ToReg, p.ToAccount, p.ToName, p.Slip.CodeLine(),
-		strconv.FormatInt(p.Amount, 10), p.Currency, p.TextToSelf, p.TextToRecipient, strconv.FormatBool(p.Instant), requested} {
+		amount, p.Currency, p.TextToSelf, p.TextToRecipient, strconv.FormatBool(p.Instant), requested} {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
 	}
@@ -168,7 +188,10 @@ func requestHash(p Payment, requested string) string {
 // client id with the same content returns the original payment (whatever
 // became of it); with other content it is ECONFLICT. Validation errors are
 // EINVALID with a Danish message; a payment for today that the account
-// cannot cover is EINSUFFICIENT. Show Document(p) for signing next.
+// cannot cover is EINSUFFICIENT. A foreign transfer (Request.ToIBAN set) is
+// priced with the Quoter and carries its quote (foreign.go); it is
+// EUNAVAILABLE when it cannot be priced now. Show Document(p) for signing
+// next.
 func (s *Service) Create(ctx context.Context, r Request) (Payment, error) {
 	if r.CustomerID == "" || r.UserID == "" {
 		return Payment{}, invalid("Kunde og bruger skal angives.")
@@ -193,7 +216,12 @@ func (s *Service) Create(ctx context.Context, r Request) (Payment, error) {
 	if p.TextToSelf, err = checkText("Tekst på egen konto", r.TextToSelf, MaxTextToSelf); err != nil {
 		return Payment{}, err
 	}
-	if p.TextToRecipient, err = checkText("Tekst til modtager", r.TextToRecipient, MaxTextToRecipient); err != nil {
+	isForeign := strings.TrimSpace(r.ToIBAN) != ""
+	maxRecipient := MaxTextToRecipient
+	if isForeign {
+		maxRecipient = MaxForeignText
+	}
+	if p.TextToRecipient, err = checkText("Tekst til modtager", r.TextToRecipient, maxRecipient); err != nil {
 		return Payment{}, err
 	}
 	if p.ToName, err = checkText("Modtagers navn", r.ToName, MaxName); err != nil {
@@ -218,7 +246,11 @@ func (s *Service) Create(ctx context.Context, r Request) (Payment, error) {
 
 	// The payee.
 	isSlip := strings.TrimSpace(r.CodeLine) != "" || r.SlipType != "" || r.SlipPaymentID != "" || r.SlipAccount != ""
-	if isSlip {
+	if isForeign {
+		if err := foreignPayee(r, &p); err != nil {
+			return Payment{}, err
+		}
+	} else if isSlip {
 		if r.ToReg != "" || r.ToAccount != "" {
 			return Payment{}, invalid("Et indbetalingskort betales med kodelinjen, ikke med registrerings- og kontonummer.")
 		}
@@ -264,6 +296,9 @@ func (s *Service) Create(ctx context.Context, r Request) (Payment, error) {
 		}
 	}
 	if p.Instant {
+		if p.Kind == Foreign {
+			return Payment{}, invalid("En udlandsoverførsel kan ikke sendes som straksoverførsel.")
+		}
 		if p.Kind != Domestic {
 			return Payment{}, invalid("Straksoverførsel kan kun vælges til en konto i en anden bank; overførsler i banken er altid straks.")
 		}
@@ -293,6 +328,13 @@ func (s *Service) Create(ctx context.Context, r Request) (Payment, error) {
 		return Payment{}, invalid("En straksoverførsel sendes med det samme; vælg dags dato.")
 	}
 	p.RequestHash = requestHash(p, requested)
+	if p.Kind == Foreign {
+		q, err := s.quote(ctx, p, r.Amount)
+		if err != nil {
+			return Payment{}, err
+		}
+		p = withQuote(p, q)
+	}
 
 	err = s.store.Tx(ctx, func(tx Tx) error {
 		old, err := tx.ByClientID(ctx, r.CustomerID, r.ClientID)
@@ -306,10 +348,20 @@ func (s *Service) Create(ctx context.Context, r Request) (Payment, error) {
 		if netbank.ErrorCodeOf(err) != netbank.ENOTFOUND {
 			return err
 		}
-		// A payment for today must be covered now (it executes at signing).
-		if p.ExecutionDate.Equal(today) && from.Available < p.Amount {
+		// A payment for today must be covered now (it executes at
+		// signing), a foreign transfer's fee included.
+		if need := p.Amount + p.Quote.Fee; p.ExecutionDate.Equal(today) && from.Available < need {
 			return netbank.Errorf(netbank.EINSUFFICIENT, "Der er ikke dækning for %s på kontoen %s (til rådighed: %s).",
-				kroner(p.Amount), from.Display(), kroner(from.Available))
+				kroner(need), from.Display(), kroner(from.Available))
+		}
+		if p.Kind == Foreign {
+			// The quote binds when the payment executes at signing:
+			// today, without a second user's approval.
+			limit, ok, err := tx.ApprovalLimit(ctx, r.CustomerID)
+			if err != nil {
+				return err
+			}
+			p.RateFixed = p.ExecutionDate.Equal(today) && !(ok && p.Amount > limit)
 		}
 		p.ID = newID("pay")
 		p.CreatedAt = now
@@ -319,6 +371,19 @@ func (s *Service) Create(ctx context.Context, r Request) (Payment, error) {
 		return Payment{}, err
 	}
 	return p, nil
+}
+
+// ByClientID returns the customer's payment made with this client id (the
+// idempotency key of Create), ENOTFOUND if there is none: a caller asks
+// before Create to tell a retry from a new payment.
+func (s *Service) ByClientID(ctx context.Context, customerID, clientID string) (Payment, error) {
+	var p Payment
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		var err error
+		p, err = tx.ByClientID(ctx, customerID, clientID)
+		return err
+	})
+	return p, notFound(err)
 }
 
 // Document is the canonical text of a payment that the user signs (SIGN-2):
@@ -341,12 +406,16 @@ func Document(p Payment) string {
 		line("Betalings-id", p.Slip.PaymentID)
 		line("Kreditornummer", p.Slip.Creditor)
 		line("Gironummer", p.Slip.GiroAccount)
+	case Foreign:
+		foreignDocument(p, line)
 	default:
 		bank, _ := dk.BankName(p.ToReg)
 		line("Til konto", p.ToReg+" "+p.ToAccount+" ("+bank+")")
 	}
-	line("Modtager", p.ToName)
-	line("Beløb", p.Money().String())
+	if p.Kind != Foreign {
+		line("Modtager", p.ToName)
+		line("Beløb", p.Money().String())
+	}
 	if p.Instant {
 		line("Overførselstype", "Straksoverførsel")
 	}
@@ -367,6 +436,8 @@ func Document(p Payment) string {
 // otherwise it is scheduled, and a payment for today is executed at once —
 // the returned payment shows the outcome (settled, in clearing or
 // rejected). Confirming again with the same document returns the payment.
+// A foreign transfer with a binding quote must be confirmed within the
+// quote's validity (EINVALID after it: the customer starts again).
 func (s *Service) Confirm(ctx context.Context, customerID, paymentID, signedDocumentID, signer string) (Payment, error) {
 	if signedDocumentID == "" {
 		return Payment{}, invalid("Betalingen er ikke underskrevet.")
@@ -390,9 +461,16 @@ func (s *Service) Confirm(ctx context.Context, customerID, paymentID, signedDocu
 		if p.ExecutionDate.Before(calendar.Day(now)) {
 			return invalid("Betalingens dato %s er overskredet. Opret betalingen igen.", danishDate(p.ExecutionDate))
 		}
+		if p.Kind == Foreign && p.RateFixed && now.After(s.QuoteExpires(p)) {
+			return invalid("Kursen på udlandsoverførslen gjaldt til kl. %s. Opret overførslen igen for at få en ny kurs.", clock(s.QuoteExpires(p)))
+		}
 		limit, ok, err := tx.ApprovalLimit(ctx, customerID)
 		if err != nil {
 			return err
+		}
+		if p.Kind == Foreign && p.RateFixed && ok && p.Amount > limit {
+			// The limit was set after the quote was made binding.
+			return netbank.Errorf(netbank.ECONFLICT, "Overførslen skal nu godkendes af en anden bruger, så kursen kan ikke holdes. Opret overførslen igen.")
 		}
 		p.SignedDocument, p.SignedBy, p.ConfirmedAt = signedDocumentID, signer, now
 		p.Status = Scheduled
@@ -528,7 +606,7 @@ func (s *Service) Search(ctx context.Context, customerID string, f Filter) ([]Pa
 }
 
 func matches(p Payment, lowered string) bool {
-	for _, f := range []string{p.TextToSelf, p.TextToRecipient, p.ToName, p.ToReg + " " + p.ToAccount, p.Slip.CodeLine(), p.Slip.Creditor, p.Slip.PaymentID} {
+	for _, f := range []string{p.TextToSelf, p.TextToRecipient, p.ToName, p.ToReg + " " + p.ToAccount, p.Slip.CodeLine(), p.Slip.Creditor, p.Slip.PaymentID, p.ToIBAN} {
 		if f != "" && strings.Contains(strings.ToLower(f), lowered) {
 			return true
 		}

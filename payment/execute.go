@@ -101,6 +101,9 @@ type outcome struct {
 	clearing   Clearing
 	cycle      string
 	clearingAt time.Time
+	// message is the outbound message of a foreign transfer, kept with
+	// the outcome.
+	message *OutboundMessage
 }
 
 // move writes the payment's ledger transaction. A refusal by a balance or
@@ -115,6 +118,8 @@ func (s *Service) move(ctx context.Context, p Payment) (outcome, error) {
 	var out outcome
 	var err error
 	switch {
+	case p.Kind == Foreign:
+		out, err = s.moveForeign(ctx, p)
 	case p.Kind == Own || p.Kind == Internal:
 		// Two legs through the suspense account, so each side's statement
 		// shows its own text (and the payer's text stays private).
@@ -136,16 +141,14 @@ func (s *Service) move(ctx context.Context, p Payment) (outcome, error) {
 		}
 	default:
 		debit.CreditAccountID = clearingAccount
-		if p.Kind == SlipPayment {
-			debit.Code = "slip"
-		}
+		debit.Code = ledgerCode(p.Kind)
 		var t ledger.Transfer
 		t, err = s.ledger.Transfer(ctx, debit)
 		if err == nil {
 			// The cycle follows from when the money left the account: the
 			// original transfer's time, also on a re-run.
 			out = outcome{status: InClearing, executedAt: t.CreatedAt, clearing: IntradayClearing, clearingAt: NextIntradayCycle(t.CreatedAt)}
-			if p.Kind == SlipPayment {
+			if sumCleared(p.Kind) {
 				out.clearing, out.clearingAt = SumClearing, SumClearingCycle(t.CreatedAt)
 			}
 			out.cycle = CycleKey(out.clearingAt)
@@ -195,7 +198,11 @@ func (s *Service) executeIfDue(ctx context.Context, p Payment) (Payment, error) 
 	if p.Status != Scheduled || p.ExecutionDate.After(calendar.Day(s.now())) {
 		return p, nil
 	}
-	return s.execute(ctx, p.ID)
+	q, err := s.execute(ctx, p.ID)
+	if errors.As(err, new(retryLater)) {
+		return q, nil // stays executing; the due job takes it up again
+	}
+	return q, err
 }
 
 // execute runs one payment if it is due: it takes the payment's lease
@@ -246,6 +253,11 @@ func (s *Service) execute(ctx context.Context, id string) (Payment, error) {
 		cur.Clearing, cur.ClearingCycle, cur.ClearingAt = out.clearing, out.cycle, out.clearingAt
 		cur.LeaseOwner, cur.LeaseUntil = "", time.Time{}
 		p, finished = cur, true
+		if out.message != nil {
+			if err := tx.InsertOutbound(ctx, *out.message); err != nil {
+				return err
+			}
+		}
 		return tx.Update(ctx, cur)
 	})
 	if err != nil {

@@ -1,10 +1,11 @@
 // Package payment is the bank's payments: transfers between a customer's
 // own accounts, to other accounts in this bank and to accounts in other
 // Danish banks (RULE PAY-1, PAY-2), payment slips (indbetalingskort, FIK
-// +01/+04/+15/+71/+73/+75, RULE PAY-4), future-dated payments that can be
-// cancelled until they are executed (PAY-3), four-eyes approval for
-// business customers (BIZ-5), the clearing of payments to other banks and
-// incoming payments from them (PAY-7).
+// +01/+04/+15/+71/+73/+75, RULE PAY-4), foreign transfers to an IBAN
+// abroad in the payee's currency (RULE PAY-5, foreign.go), future-dated
+// payments that can be cancelled until they are executed (PAY-3),
+// four-eyes approval for business customers (BIZ-5), the clearing of
+// payments to other banks and incoming payments from them (PAY-7).
 //
 // # Life of a payment
 //
@@ -57,6 +58,8 @@ import (
 	"github.com/netbank/netbank/account"
 	"github.com/netbank/netbank/dk"
 	"github.com/netbank/netbank/ledger"
+	"github.com/netbank/netbank/payfile"
+	"github.com/netbank/netbank/pricing"
 )
 
 // Kind says where a payment goes.
@@ -72,6 +75,8 @@ const (
 	Domestic Kind = "domestic"
 	// SlipPayment pays a payment slip (indbetalingskort).
 	SlipPayment Kind = "slip"
+	// Foreign is a transfer to an IBAN abroad (udlandsoverførsel, PAY-5).
+	Foreign Kind = "foreign"
 )
 
 // Danish names the kind for pages and documents.
@@ -83,6 +88,10 @@ func (k Kind) Danish() string {
 		return "Overførsel"
 	case SlipPayment:
 		return "Indbetalingskort"
+	case Foreign:
+		return "Udlandsoverførsel"
+	case Betalingsservice:
+		return "Betalingsservice"
 	}
 	return string(k)
 }
@@ -167,6 +176,9 @@ const (
 	IntradayClearing Clearing = "intraday"
 	// SumClearing: the night's sum clearing, settled the next bank day.
 	SumClearing Clearing = "sum"
+	// SWIFTClearing: a foreign transfer, passed to the correspondent bank
+	// as a pacs.008 message (foreign.go).
+	SWIFTClearing Clearing = "swift"
 )
 
 // Payment is one payment.
@@ -190,9 +202,29 @@ type Payment struct {
 	ToAccountID string
 	ToName      string
 	// Slip is the payment slip (kind SlipPayment).
-	Slip     dk.Slip
-	Amount   int64 // minor units, > 0
+	Slip dk.Slip
+	// Amount is in minor units, > 0; for a foreign transfer it is the
+	// kroner amount of Quote (the fee comes on top).
+	Amount   int64
 	Currency string
+	// A foreign transfer (kind Foreign, PAY-5; see foreign.go): the
+	// payee's IBAN (electronic format), the payee's bank's BIC, the
+	// payee's address line and country (ISO 3166 alpha-2), who bears the
+	// charges (ChargesShared or ChargesPayer) and whether the customer
+	// gave the amount in kroner (else in Quote.Currency).
+	ToIBAN       string
+	ToBIC        string
+	ToAddress    string
+	ToCountry    string
+	ChargeBearer string
+	AmountInDKK  bool
+	// Quote is a foreign transfer's price: the currency and amount the
+	// payee's bank receives, the kroner amount, the rates, the fee and
+	// the total debited. RateFixed: the money moves at this quote (a
+	// binding quote signed in time, or the quote fixed at execution);
+	// otherwise it is indicative.
+	Quote     pricing.Quote
+	RateFixed bool
 	// TextToSelf shows on the payer's statement (at most MaxTextToSelf
 	// characters), TextToRecipient on the payee's (MaxTextToRecipient).
 	TextToSelf      string
@@ -239,11 +271,17 @@ type Payment struct {
 // Money returns the amount with its currency.
 func (p Payment) Money() netbank.Money { return netbank.NewMoney(p.Amount, p.Currency) }
 
-// Payee is the payee as Danes write it: "5301 0001234567" or the slip's
-// code line.
+// Payee is the payee as Danes write it: "5301 0001234567", the slip's
+// code line or the IBAN abroad.
 func (p Payment) Payee() string {
 	if p.Kind == SlipPayment {
 		return p.Slip.CodeLine()
+	}
+	if p.Kind == Betalingsservice {
+		return "Betalingsservice PBS-nr. " + p.ToAccount
+	}
+	if p.Kind == Foreign {
+		return dk.FormatIBAN(p.ToIBAN)
 	}
 	return p.ToReg + " " + p.ToAccount
 }
@@ -305,6 +343,11 @@ type Tx interface {
 	InsertIncoming(ctx context.Context, in Incoming) error
 	UpdateIncoming(ctx context.Context, in Incoming) error
 	IncomingByReference(ctx context.Context, source, reference string, forUpdate bool) (Incoming, error)
+
+	// InsertOutbound keeps the message written for a payment (once: a
+	// second insert for the same payment is ignored); Outbound reads it.
+	InsertOutbound(ctx context.Context, m OutboundMessage) error
+	Outbound(ctx context.Context, paymentID string) (OutboundMessage, error)
 }
 
 // Accounts is what payments need of customer accounts; *account.Service
@@ -347,6 +390,25 @@ type Config struct {
 	// Notify, if set, is told of every payment rejected at execution, so
 	// the customer can be told (inbox). It must not fail the execution.
 	Notify func(ctx context.Context, p Payment)
+
+	// Foreign transfers (foreign.go). Without a Quoter and a Payer they
+	// are refused. Quoter prices them (*pricing.Service); Payer names
+	// the paying customer in the outbound message; QuoteValidity is how
+	// long a binding quote may be signed (DefaultQuoteValidity); BIC is
+	// this bank's (default dk.NetbankBIC); Correspondents names the bank
+	// a currency's messages go to (default: the payee's bank); Pacs008
+	// writes the outbound message (default payfile.Pacs008).
+	Quoter         Quoter
+	Payer          func(ctx context.Context, customerID string) (Party, error)
+	QuoteValidity  time.Duration
+	BIC            string
+	Correspondents map[string]string
+	Pacs008        func(payfile.InterbankTransfer) ([]byte, error)
+	// Buyer converts incoming SWIFT payments in a foreign currency into
+	// kroner at the bank's buying rate (*pricing.Service, incoming.go);
+	// without it they are returned, unless an account in their own
+	// currency takes them.
+	Buyer Buyer
 }
 
 // Service is the payments domain.
@@ -376,6 +438,15 @@ func New(store Store, l *ledger.Service, accounts Accounts, cfg Config) *Service
 	}
 	if cfg.DraftTTL <= 0 {
 		cfg.DraftTTL = DefaultDraftTTL
+	}
+	if cfg.QuoteValidity <= 0 {
+		cfg.QuoteValidity = DefaultQuoteValidity
+	}
+	if cfg.BIC == "" {
+		cfg.BIC = dk.NetbankBIC
+	}
+	if cfg.Pacs008 == nil {
+		cfg.Pacs008 = payfile.Pacs008
 	}
 	return &Service{store: store, ledger: l, accounts: accounts, cfg: cfg}
 }

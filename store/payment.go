@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netbank/netbank/payment"
+	"github.com/netbank/netbank/pricing"
 )
 
 // Payments is the SQL implementation of payment.Store.
@@ -31,9 +32,11 @@ const paymentColumns = `id, customer_id, client_id, request_hash, created_by, ki
 	to_account_id, to_name, slip_type, slip_payment_id, slip_creditor, slip_giro_account, amount, currency, text_to_self,
 	text_to_recipient, instant, requested_date, execution_date, status, signed_document, signed_by, confirmed_at,
 	approval_required, approved_by, approval_document, approved_at, clearing, clearing_cycle, clearing_at, lease_owner,
-	lease_until, created_at, executed_at, settled_at, cancelled_at, cancelled_by, failure_reason`
+	lease_until, created_at, executed_at, settled_at, cancelled_at, cancelled_by, failure_reason,
+	to_iban, to_bic, to_address, to_country, charge_bearer, amount_in_dkk, fx_currency, fx_amount, fx_reference_rate,
+	fx_customer_rate, fx_margin_bp, fee, fee_key, fx_rate_date, quoted_at, rate_fixed`
 
-const paymentColumnCount = 41
+const paymentColumnCount = 57
 
 // dateText stores a civil date as YYYY-MM-DD (sortable); the zero time as the empty string.
 func dateText(t time.Time) string {
@@ -50,13 +53,20 @@ func parseDateText(s string) time.Time {
 
 func scanPayment(s scanner) (payment.Payment, error) {
 	var p payment.Payment
-	var kind, status, clearing, requested, execution string
-	var confirmed, approved, clearingAt, lease, created, executed, settled, cancelled int64
+	var kind, status, clearing, requested, execution, rateDate string
+	var confirmed, approved, clearingAt, lease, created, executed, settled, cancelled, quoted int64
 	err := s.Scan(&p.ID, &p.CustomerID, &p.ClientID, &p.RequestHash, &p.CreatedBy, &kind, &p.FromAccount, &p.ToReg, &p.ToAccount,
 		&p.ToAccountID, &p.ToName, &p.Slip.Type, &p.Slip.PaymentID, &p.Slip.Creditor, &p.Slip.GiroAccount, &p.Amount, &p.Currency,
 		&p.TextToSelf, &p.TextToRecipient, &p.Instant, &requested, &execution, &status, &p.SignedDocument, &p.SignedBy, &confirmed,
 		&p.ApprovalRequired, &p.ApprovedBy, &p.ApprovalDocument, &approved, &clearing, &p.ClearingCycle, &clearingAt, &p.LeaseOwner,
-		&lease, &created, &executed, &settled, &cancelled, &p.CancelledBy, &p.FailureReason)
+		&lease, &created, &executed, &settled, &cancelled, &p.CancelledBy, &p.FailureReason,
+		&p.ToIBAN, &p.ToBIC, &p.ToAddress, &p.ToCountry, &p.ChargeBearer, &p.AmountInDKK, &p.Quote.Currency, &p.Quote.Amount,
+		&p.Quote.ReferenceRate, &p.Quote.CustomerRate, &p.Quote.MarginBP, &p.Quote.Fee, &p.Quote.FeeKey, &rateDate, &quoted, &p.RateFixed)
+	if p.Quote.Currency != "" {
+		// A foreign transfer's quote: a sale of the currency for the kroner amount.
+		p.Quote.Side, p.Quote.DKK, p.Quote.Total = pricing.Sell, p.Amount, p.Amount+p.Quote.Fee
+		p.Quote.RateDate, p.Quote.At = parseDateText(rateDate), fromMicros(quoted)
+	}
 	p.Kind, p.Status, p.Clearing = payment.Kind(kind), payment.Status(status), payment.Clearing(clearing)
 	p.RequestedDate, p.ExecutionDate = parseDateText(requested), parseDateText(execution)
 	p.ConfirmedAt, p.ApprovedAt, p.ClearingAt, p.LeaseUntil = fromMicros(confirmed), fromMicros(approved), fromMicros(clearingAt), fromMicros(lease)
@@ -70,7 +80,10 @@ func paymentArgs(p payment.Payment) []any {
 		p.TextToSelf, p.TextToRecipient, p.Instant, dateText(p.RequestedDate), dateText(p.ExecutionDate), string(p.Status),
 		p.SignedDocument, p.SignedBy, micros(p.ConfirmedAt), p.ApprovalRequired, p.ApprovedBy, p.ApprovalDocument, micros(p.ApprovedAt),
 		string(p.Clearing), p.ClearingCycle, micros(p.ClearingAt), p.LeaseOwner, micros(p.LeaseUntil), micros(p.CreatedAt),
-		micros(p.ExecutedAt), micros(p.SettledAt), micros(p.CancelledAt), p.CancelledBy, p.FailureReason}
+		micros(p.ExecutedAt), micros(p.SettledAt), micros(p.CancelledAt), p.CancelledBy, p.FailureReason,
+		p.ToIBAN, p.ToBIC, p.ToAddress, p.ToCountry, p.ChargeBearer, p.AmountInDKK, p.Quote.Currency, p.Quote.Amount,
+		p.Quote.ReferenceRate, p.Quote.CustomerRate, p.Quote.MarginBP, p.Quote.Fee, p.Quote.FeeKey, dateText(p.Quote.RateDate),
+		micros(p.Quote.At), p.RateFixed}
 }
 
 func (t paymentTx) Insert(ctx context.Context, p payment.Payment) error {
@@ -78,16 +91,21 @@ func (t paymentTx) Insert(ctx context.Context, p payment.Payment) error {
 	return err
 }
 
-// Update writes a payment's changing state; what was submitted (amount,
-// payee, texts, dates) never changes.
+// Update writes a payment's changing state; what was submitted (payee,
+// texts, dates) never changes. The amount changes only with the quote of
+// a foreign transfer whose indicative quote is fixed at execution.
 func (t paymentTx) Update(ctx context.Context, p payment.Payment) error {
 	res, err := t.tx.Exec(ctx, `UPDATE payments SET status = ?, signed_document = ?, signed_by = ?, confirmed_at = ?,
 		approval_required = ?, approved_by = ?, approval_document = ?, approved_at = ?, clearing = ?, clearing_cycle = ?,
 		clearing_at = ?, lease_owner = ?, lease_until = ?, executed_at = ?, settled_at = ?, cancelled_at = ?, cancelled_by = ?,
-		failure_reason = ? WHERE id = ? AND customer_id = ?`,
+		failure_reason = ?, amount = ?, fx_amount = ?, fx_reference_rate = ?, fx_customer_rate = ?, fx_margin_bp = ?, fee = ?,
+		fee_key = ?, fx_rate_date = ?, quoted_at = ?, rate_fixed = ? WHERE id = ? AND customer_id = ?`,
 		string(p.Status), p.SignedDocument, p.SignedBy, micros(p.ConfirmedAt), p.ApprovalRequired, p.ApprovedBy, p.ApprovalDocument,
 		micros(p.ApprovedAt), string(p.Clearing), p.ClearingCycle, micros(p.ClearingAt), p.LeaseOwner, micros(p.LeaseUntil),
-		micros(p.ExecutedAt), micros(p.SettledAt), micros(p.CancelledAt), p.CancelledBy, p.FailureReason, p.ID, p.CustomerID)
+		micros(p.ExecutedAt), micros(p.SettledAt), micros(p.CancelledAt), p.CancelledBy, p.FailureReason,
+		p.Amount, p.Quote.Amount, p.Quote.ReferenceRate, p.Quote.CustomerRate, p.Quote.MarginBP, p.Quote.Fee, p.Quote.FeeKey,
+		dateText(p.Quote.RateDate), micros(p.Quote.At), p.RateFixed,
+		p.ID, p.CustomerID)
 	if err != nil {
 		return err
 	}
@@ -237,8 +255,26 @@ func (s *Payments) Payments(ctx context.Context, customerID string, q payment.Qu
 	return out, classify(err)
 }
 
+func (t paymentTx) InsertOutbound(ctx context.Context, m payment.OutboundMessage) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO outbound_messages (payment_id, customer_id, format, message_id, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (payment_id) DO NOTHING`,
+		m.PaymentID, m.CustomerID, m.Format, m.MessageID, string(m.Body), micros(m.CreatedAt))
+	return err
+}
+
+func (t paymentTx) Outbound(ctx context.Context, paymentID string) (payment.OutboundMessage, error) {
+	var m payment.OutboundMessage
+	var body string
+	var created int64
+	err := t.tx.QueryRow(ctx, `SELECT payment_id, customer_id, format, message_id, body, created_at FROM outbound_messages
+		WHERE payment_id = ?`, paymentID).Scan(&m.PaymentID, &m.CustomerID, &m.Format, &m.MessageID, &body, &created)
+	m.Body, m.CreatedAt = []byte(body), fromMicros(created)
+	return m, notFound(err, "outbound message")
+}
+
 const incomingColumns = `id, source, reference, request_hash, swift, from_name, from_account, to_reg, to_account, to_iban,
-	amount, currency, text, status, account_id, customer_id, reason, received_at, booked_at`
+	amount, currency, text, status, account_id, customer_id, reason, received_at, booked_at,
+	original_currency, original_amount, fx_rate, fx_reference_rate, fx_margin_bp`
 
 func scanIncoming(s scanner) (payment.Incoming, error) {
 	var in payment.Incoming
@@ -246,16 +282,17 @@ func scanIncoming(s scanner) (payment.Incoming, error) {
 	var received, booked int64
 	err := s.Scan(&in.ID, &in.Source, &in.Reference, &in.RequestHash, &in.SWIFT, &in.FromName, &in.FromAccount, &in.ToReg,
 		&in.ToAccount, &in.ToIBAN, &in.Amount, &in.Currency, &in.Text, &status, &in.AccountID, &in.CustomerID, &in.Reason,
-		&received, &booked)
+		&received, &booked, &in.OriginalCurrency, &in.OriginalAmount, &in.Rate, &in.ReferenceRate, &in.MarginBP)
 	in.Status = payment.IncomingStatus(status)
 	in.ReceivedAt, in.BookedAt = fromMicros(received), fromMicros(booked)
 	return in, err
 }
 
 func (t paymentTx) InsertIncoming(ctx context.Context, in payment.Incoming) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO incoming_payments (`+incomingColumns+`) VALUES (`+Placeholders(19)+`)`,
+	_, err := t.tx.Exec(ctx, `INSERT INTO incoming_payments (`+incomingColumns+`) VALUES (`+Placeholders(24)+`)`,
 		in.ID, in.Source, in.Reference, in.RequestHash, in.SWIFT, in.FromName, in.FromAccount, in.ToReg, in.ToAccount, in.ToIBAN,
-		in.Amount, in.Currency, in.Text, string(in.Status), in.AccountID, in.CustomerID, in.Reason, micros(in.ReceivedAt), micros(in.BookedAt))
+		in.Amount, in.Currency, in.Text, string(in.Status), in.AccountID, in.CustomerID, in.Reason, micros(in.ReceivedAt), micros(in.BookedAt),
+		in.OriginalCurrency, in.OriginalAmount, in.Rate, in.ReferenceRate, in.MarginBP)
 	return err
 }
 
@@ -271,7 +308,10 @@ func (t paymentTx) IncomingByReference(ctx context.Context, source, reference st
 	return in, notFound(err, "incoming payment")
 }
 
-// Incoming implements payment.Store (on the read pool): booked payments only.
+// Incoming implements payment.Store (on the read pool): booked payments
+// only. A returned payment was never booked to an account, so it belongs
+// to no customer (its customer_id is empty): the customer's search cannot
+// find it, and must not, since the sender may have named any account.
 func (s *Payments) Incoming(ctx context.Context, customerID string, q payment.IncomingQuery) ([]payment.Incoming, error) {
 	where := []string{"customer_id = ?", "status = 'booked'"}
 	args := []any{customerID}

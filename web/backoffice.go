@@ -83,6 +83,8 @@ func (s *Server) registerBackoffice(log AuditLog) {
 	s.Handle("POST /backoffice/medarbejdere/ophaev", staff(admin, b.unblockStaff))
 
 	b.registerInbox()
+	b.registerPricing()
+	b.registerAPIKeys()
 }
 
 // boBase is what every back office page knows: who is working and which

@@ -471,6 +471,13 @@ func (b *backoffice) issuePIN(w http.ResponseWriter, r *http.Request) {
 		b.s.Error(w, r, err)
 		return
 	}
+	if u.Status == identity.SignatureBlocked {
+		// The PIN lifts the block: the user's API keys stay revoked.
+		if err := b.revokeAPIKeys(r, u.ID, "signature unblocked by a new PIN code"); err != nil {
+			b.s.Error(w, r, err)
+			return
+		}
+	}
 	pin, err := b.s.identity.IssuePIN(r.Context(), u.ID, b.actor(r))
 	if err != nil {
 		b.s.Error(w, r, err)
@@ -498,12 +505,28 @@ func (b *backoffice) unblockUser(w http.ResponseWriter, r *http.Request) {
 	case u.Status != identity.SelfBlocked && u.Status != identity.SignatureBlocked:
 		flash = "ikke-spaerret"
 	default:
+		// API keys made before the block stay dead: revoked before the
+		// block is lifted (a block the user's keys never saw would
+		// otherwise leave them working).
+		if err := b.revokeAPIKeys(r, u.ID, "user unblocked by the bank"); err != nil {
+			b.s.Error(w, r, err)
+			return
+		}
 		if err := b.s.identity.Unblock(r.Context(), u.ID, b.actor(r)); err != nil {
 			b.s.Error(w, r, err)
 			return
 		}
 	}
 	http.Redirect(w, r, cardURL(u.CustomerID, flash, u.ID), http.StatusSeeOther)
+}
+
+// revokeAPIKeys revokes every API key of a user whose block the bank lifts
+// (AUTH-5, AUTH-9): a key must not come back to life with the user.
+func (b *backoffice) revokeAPIKeys(r *http.Request, userID, reason string) error {
+	if b.s.apikeys == nil {
+		return nil
+	}
+	return b.s.apikeys.RevokeUser(r.Context(), userID, b.actor(r), reason)
 }
 
 // issueKeyCard gives a business user a new key card; the old card (or key

@@ -101,6 +101,10 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			})
 		}
 		if unsafeMethod(r.Method) {
+			// Bound the body before anything parses it (the token may be
+			// in a form or multipart body): larger bodies fail to parse
+			// and the request is refused below.
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyOf(r))
 			// A cookie made just now cannot have a token yet: reject.
 			if !ok || !s.validToken(value, requestToken(r)) {
 				s.rejectCSRF(w, r.WithContext(context.WithValue(r.Context(), csrfContextKey{}, value)), "token")
@@ -112,6 +116,23 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Limits of request bodies: forms are small; only the payment-file uploads
+// (multipart) carry files, which the handlers cap at
+// payment.MaxBatchFileSize (2 MiB) — the limit leaves room for the form's
+// other fields and the multipart framing.
+const (
+	maxFormBody      = 1 << 20
+	maxMultipartBody = 4 << 20
+)
+
+// maxBodyOf is the largest body an unsafe request may have.
+func maxBodyOf(r *http.Request) int64 {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		return maxMultipartBody
+	}
+	return maxFormBody
 }
 
 // requestToken finds the token of an unsafe request: the header first (no

@@ -38,7 +38,10 @@ func (s *Server) registerNetbank() {
 	s.registerAccounts() // Konti og posteringer (accounts.go)
 	// Beskeder, Kontrakter, the signing page (netbank_inbox.go, sign.go).
 	s.registerNetbankInbox()
-	s.registerPayments() // Betalinger (payments.go)
+	s.registerPayments()   // Betalinger (payments.go)
+	s.registerAgreements() // Betalingsaftaler (agreements.go)
+	s.registerPayfiles()   // Indlæs betalingsfil (payfiles.go)
+	s.registerAPIKeys()    // API-adgang (apikeys.go)
 }
 
 // TimeoutText is the inactivity timeout in words ("15 minutter"), for the
@@ -171,6 +174,14 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request) {
 	if err := s.identity.SelfBlock(r.Context(), p.User.ID, userActor(r, p)); err != nil {
 		s.Error(w, r, err)
 		return
+	}
+	// The user's API keys end with the block, so they cannot come back
+	// when the bank lifts it. A blocked user's keys are refused anyway,
+	// and the bank's unblock revokes them too: a failure here is logged.
+	if s.apikeys != nil {
+		if err := s.apikeys.RevokeUser(r.Context(), p.User.ID, userActor(r, p), "blocked by the user"); err != nil {
+			s.log.ErrorContext(r.Context(), "revoking the API keys of a blocked user failed", "user", p.User.ID, "error", err)
+		}
 	}
 	s.clearSessionCookie(w)
 	http.Redirect(w, r, "/login?reason=blocked", http.StatusSeeOther)

@@ -147,6 +147,10 @@ type NetbankMenu struct {
 	// private users, and business users whose profile has "create" or
 	// "approve", BIZ-5).
 	Payments bool
+	// Agreements: "Betalingsaftaler" is shown (with Payments, when the
+	// bank has agreements); Bills counts the bills not yet approved (PAY-8).
+	Agreements bool
+	Bills      int
 }
 
 // netbankMenu builds the menu's facts for a customer's request (nil for
@@ -165,6 +169,7 @@ func (s *Server) netbankMenu(r *http.Request) *NetbankMenu {
 		s.log.WarnContext(r.Context(), "unread count failed", "error", err)
 	}
 	m.Unread = n
+	m.Agreements, m.Bills = m.Payments && s.agreements != nil, s.menuBills(r, p, m.Payments)
 	return m
 }
 

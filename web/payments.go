@@ -16,12 +16,13 @@ import (
 	"github.com/netbank/netbank/payment"
 )
 
-// Betalinger (RULES PAY-1..PAY-4, BIZ-3, BIZ-5):
+// Betalinger (RULES PAY-1..PAY-5, BIZ-3, BIZ-5):
 //
-//	GET  /netbank/betalinger                    "Ny betaling": transfer form and "Indbetalingskort"
+//	GET  /netbank/betalinger                    "Ny betaling": transfer (?type=kort: "Indbetalingskort", ?type=udland: "Udland")
 //	POST /netbank/betalinger                    payment.Create → the review page (or the form again with a message)
 //	POST /netbank/betalinger/{id}/underskriv    the signing page (kind "payment") → payment.Confirm
 //	GET  /netbank/betalinger/{id}/kvittering    the receipt: the payment's status in Danish
+//	GET  /netbank/betalinger/{id}/swift         a foreign transfer's pacs.008 message, as sent (PAY-5)
 //	GET  /netbank/betalinger/kommende           upcoming payments (PAY-3) and, for approvers, the four-eyes queue
 //	POST /netbank/betalinger/{id}/slet          payment.Cancel (PAY-3)
 //	POST /netbank/betalinger/{id}/godkend       the signing page (kind "payment-approval") → payment.Approve (BIZ-3)
@@ -58,8 +59,11 @@ func (s *Server) registerPayments() {
 	s.Handle("GET /netbank/betalinger", user(s.handlePaymentForm))
 	s.Handle("POST /netbank/betalinger", user(s.handlePaymentCreate))
 	s.Handle("GET /netbank/betalinger/kommende", user(s.handleUpcoming))
+	s.Handle("GET /netbank/betalinger/historik", user(s.handleHistory))   // payments_history.go (PAY-7)
+	s.Handle("GET /netbank/betalinger/fra-udlandet", user(s.handleSWIFT)) // payments_history.go (PAY-7)
 	s.Handle("POST /netbank/betalinger/{id}/underskriv", user(s.handlePaymentSign))
 	s.Handle("GET /netbank/betalinger/{id}/kvittering", user(s.handleReceipt))
+	s.Handle("GET /netbank/betalinger/{id}/swift", user(s.handleOutboundMessage))
 	s.Handle("POST /netbank/betalinger/{id}/slet", user(s.handlePaymentCancel))
 	s.Handle("POST /netbank/betalinger/{id}/godkend", user(s.handlePaymentApprove))
 }
@@ -112,16 +116,23 @@ type payAccountOption struct {
 
 // payForm is what the user typed (kept on a redraw).
 type payForm struct {
-	Mode                        string // "transfer" or "slip"
+	Mode                        string // "transfer", "slip" or "foreign"
 	ClientID                    string
 	From                        string
 	ToKind                      string // "own" or "other"
 	ToOwn                       string
 	Reg, Account, Name          string
 	BankName                    string
+	Instant                     bool
 	Amount, Date                string
 	TextToSelf, TextToRecipient string
-	CodeLine                    string
+	// A payment slip (PAY-4): the code line pasted whole, or its fields.
+	CodeLine                             string
+	SlipType, SlipPaymentID, SlipAccount string
+	// A foreign transfer (PAY-5). AmountIn is "currency" or "dkk",
+	// Charges "SHA" or "OUR".
+	IBAN, BIC, Address, Country string
+	Currency, AmountIn, Charges string
 }
 
 // payFormView is the Data of nb_pay.
@@ -131,6 +142,38 @@ type payFormView struct {
 	Error    string
 	Today    string
 	Business bool
+	// OwnReg is this bank's registration number: a transfer elsewhere may
+	// be instant (straksoverførsel), up to InstantLimit.
+	OwnReg       string
+	InstantLimit string
+	// OtherBank: the typed registration number is another bank's.
+	OtherBank bool
+	// SlipTypes are the card types of the type select (PAY-4),
+	// SlipSelected the chosen one.
+	SlipTypes    []slipTypeOption
+	SlipSelected slipTypeOption
+	// Currencies a foreign transfer can be made in (PAY-5).
+	Currencies []string
+}
+
+// slipTypeOption is one card type: whether it has a payment id (and its
+// length), a creditor number or a giro account, and a message field.
+type slipTypeOption struct {
+	Type       string // "71"
+	IDLength   int    // 0: no payment id
+	Creditor   bool
+	HasMessage bool
+	Selected   bool
+}
+
+// slipTypes are the card types in the order of the select (dk/slip.go).
+var slipTypes = []slipTypeOption{
+	{Type: "71", IDLength: 15, Creditor: true},
+	{Type: "73", Creditor: true, HasMessage: true},
+	{Type: "75", IDLength: 16, Creditor: true, HasMessage: true},
+	{Type: "01", HasMessage: true},
+	{Type: "04", IDLength: 16},
+	{Type: "15", IDLength: 16, HasMessage: true},
 }
 
 func (s *Server) payFormView(r *http.Request, f payForm, errMsg string) (payFormView, error) {
@@ -140,7 +183,8 @@ func (s *Server) payFormView(r *http.Request, f payForm, errMsg string) (payForm
 		return payFormView{}, err
 	}
 	v := payFormView{Form: f, Error: errMsg, Today: calendar.Day(s.clock.Now()).Format(time.DateOnly),
-		Business: p.User.Kind == identity.BusinessUser}
+		Business: p.User.Kind == identity.BusinessUser, OwnReg: dk.NetbankReg,
+		InstantLimit: money(payment.DefaultInstantLimit, "DKK").Text}
 	for _, a := range list {
 		if !a.ClosedAt.IsZero() {
 			continue
@@ -163,6 +207,30 @@ func (s *Server) payFormView(r *http.Request, f payForm, errMsg string) (payForm
 	}
 	if name, ok := dk.BankName(f.Reg); ok {
 		v.Form.BankName = name
+		v.OtherBank = f.Reg != dk.NetbankReg
+	}
+	if v.Form.SlipType == "" {
+		v.Form.SlipType = "71"
+	}
+	for _, o := range slipTypes {
+		if o.Selected = o.Type == v.Form.SlipType; o.Selected {
+			v.SlipSelected = o
+		}
+		v.SlipTypes = append(v.SlipTypes, o)
+	}
+	if v.Form.Mode == "foreign" {
+		if v.Currencies, err = s.payments.ForeignCurrencies(r.Context()); err != nil {
+			return payFormView{}, err
+		}
+		if v.Form.Currency == "" {
+			v.Form.Currency = "EUR"
+		}
+		if v.Form.AmountIn != "dkk" {
+			v.Form.AmountIn = "currency"
+		}
+		if v.Form.Charges != "OUR" {
+			v.Form.Charges = "SHA"
+		}
 	}
 	return v, nil
 }
@@ -183,8 +251,11 @@ func (s *Server) handlePaymentForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mode := "transfer"
-	if r.URL.Query().Get("type") == "kort" {
+	switch r.URL.Query().Get("type") {
+	case "kort":
 		mode = "slip"
+	case "udland":
+		mode = "foreign"
 	}
 	s.renderPayForm(w, r, http.StatusOK, payForm{Mode: mode, ClientID: newClientID()}, "")
 }
@@ -192,9 +263,12 @@ func (s *Server) handlePaymentForm(w http.ResponseWriter, r *http.Request) {
 func readPayForm(r *http.Request) payForm {
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f := payForm{Mode: v("mode"), ClientID: v("client_id"), From: v("from"), ToKind: v("to_kind"), ToOwn: v("to_own"),
-		Reg: v("reg"), Account: v("account"), Name: v("name"), Amount: v("amount"), Date: v("date"),
-		TextToSelf: r.PostFormValue("text_self"), TextToRecipient: r.PostFormValue("text_recipient"), CodeLine: v("codeline")}
-	if f.Mode != "slip" {
+		Reg: v("reg"), Account: v("account"), Name: v("name"), Instant: v("instant") != "", Amount: v("amount"), Date: v("date"),
+		TextToSelf: r.PostFormValue("text_self"), TextToRecipient: r.PostFormValue("text_recipient"), CodeLine: v("codeline"),
+		SlipType: strings.TrimPrefix(v("slip_type"), "+"), SlipPaymentID: v("slip_id"), SlipAccount: v("slip_account"),
+		IBAN: v("iban"), BIC: v("bic"), Address: v("address"), Country: strings.ToUpper(v("country")),
+		Currency: strings.ToUpper(v("currency")), AmountIn: v("amount_in"), Charges: v("charges")}
+	if f.Mode != "slip" && f.Mode != "foreign" {
 		f.Mode = "transfer"
 	}
 	if f.ToKind != "own" {
@@ -223,7 +297,13 @@ func (s *Server) handlePaymentCreate(w http.ResponseWriter, r *http.Request) {
 		fail(T(LangOf(r), "pay.err.amount"))
 		return
 	}
-	m, err := netbank.ParseAmount(f.Amount, "DKK")
+	amountCurrency := "DKK"
+	if f.Mode == "foreign" && f.AmountIn != "dkk" {
+		if _, err := netbank.LookupCurrency(f.Currency); err == nil {
+			amountCurrency = f.Currency
+		}
+	}
+	m, err := netbank.ParseAmount(f.Amount, amountCurrency)
 	if err != nil {
 		fail(netbank.ErrorMessageOf(err))
 		return
@@ -238,10 +318,23 @@ func (s *Server) handlePaymentCreate(w http.ResponseWriter, r *http.Request) {
 		req.Date = d
 	}
 	switch {
+	case f.Mode == "foreign":
+		req.ToIBAN, req.ToBIC, req.ToAddress, req.ToCountry = f.IBAN, f.BIC, f.Address, f.Country
+		req.Currency, req.AmountInDKK, req.ChargeBearer = f.Currency, f.AmountIn == "dkk", f.Charges
+		if strings.TrimSpace(req.ToIBAN) == "" {
+			fail(T(LangOf(r), "pay.err.iban"))
+			return
+		}
 	case f.Mode == "slip":
-		req.CodeLine = f.CodeLine
 		req.ToName = ""
-		if strings.TrimSpace(req.CodeLine) == "" {
+		// The code line pasted whole, or the fields typed one by one
+		// (payments.js moves a pasted line into the fields); both at once
+		// is for payment.Create to refuse.
+		req.CodeLine = f.CodeLine
+		if f.SlipPaymentID != "" || f.SlipAccount != "" {
+			req.SlipType, req.SlipPaymentID, req.SlipAccount = f.SlipType, f.SlipPaymentID, f.SlipAccount
+		}
+		if strings.TrimSpace(req.CodeLine) == "" && req.SlipAccount == "" && req.SlipPaymentID == "" {
 			fail(T(LangOf(r), "pay.err.codeline"))
 			return
 		}
@@ -253,12 +346,12 @@ func (s *Server) handlePaymentCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		req.ToReg, req.ToAccount = to.Account.Reg, to.Account.Number
 	default:
-		req.ToReg, req.ToAccount = f.Reg, f.Account
+		req.ToReg, req.ToAccount, req.Instant = f.Reg, f.Account, f.Instant
 	}
 	pay, err := s.payments.Create(ctx, req)
 	if err != nil {
 		switch netbank.ErrorCodeOf(err) {
-		case netbank.EINVALID, netbank.EINSUFFICIENT:
+		case netbank.EINVALID, netbank.EINSUFFICIENT, netbank.EUNAVAILABLE:
 			fail(netbank.ErrorMessageOf(err))
 		case netbank.ECONFLICT:
 			f.ClientID = newClientID()
@@ -304,6 +397,27 @@ type paymentView struct {
 	Limit         string
 	Cancellable   bool
 	Mine          bool
+	// Instant: a straksoverførsel.
+	Instant bool
+	// Foreign is a foreign transfer's price and payee (PAY-5); nil for
+	// other payments.
+	Foreign *foreignView
+}
+
+// foreignView is what the review page and the receipt show of a foreign
+// transfer: the amount in the currency is paymentView.Amount.
+type foreignView struct {
+	IBAN, BIC, Address, Country string
+	Currency                    string
+	Rate, ReferenceRate         string // "753,5812" (kroner per 100), "" for DKK
+	DKK, Fee, Total             amountView
+	Charges                     string
+	// Fixed: the rate is binding until Until (Copenhagen time); otherwise
+	// it is indicative and set on the payment day.
+	Fixed bool
+	Until string
+	// Message: the pacs.008 is written (the receipt links to it).
+	Message bool
 }
 
 func (s *Server) paymentView(r *http.Request, p payment.Payment) (paymentView, error) {
@@ -311,11 +425,22 @@ func (s *Server) paymentView(r *http.Request, p payment.Payment) (paymentView, e
 	lang := LangOf(r)
 	v := paymentView{ID: p.ID, URL: paymentPathOf(p.ID), Kind: p.Kind.Danish(), Amount: money(p.Amount, p.Currency),
 		Name: p.ToName, Date: p.ExecutionDate.Format("02.01.2006"), TextSelf: p.TextToSelf, TextRecip: p.TextToRecipient,
-		StatusCode: string(p.Status), Reason: p.FailureReason, Cancellable: p.Status.Cancellable(), Mine: p.CreatedBy == pr.User.ID}
+		StatusCode: string(p.Status), Reason: p.FailureReason, Cancellable: p.Status.Cancellable(), Mine: p.CreatedBy == pr.User.ID,
+		Instant: p.Instant}
 	if !p.RequestedDate.IsZero() && !p.RequestedDate.Equal(p.ExecutionDate) {
 		v.Moved, v.Requested = true, p.RequestedDate.Format("02.01.2006")
 	}
-	if p.Kind == payment.SlipPayment {
+	if p.Kind == payment.Foreign {
+		q := p.Quote
+		v.Amount, v.Payee = money(q.Amount, q.Currency), dk.FormatIBAN(p.ToIBAN)+" ("+p.ToBIC+")"
+		fv := &foreignView{IBAN: dk.FormatIBAN(p.ToIBAN), BIC: p.ToBIC, Address: p.ToAddress, Country: p.ToCountry, Currency: q.Currency,
+			DKK: money(q.DKK, "DKK"), Fee: money(q.Fee, "DKK"), Total: money(q.DKK+q.Fee, "DKK"), Charges: payment.ChargesDanish(p.ChargeBearer),
+			Fixed: p.RateFixed, Until: s.payments.QuoteExpires(p).In(s.zone).Format("15:04"), Message: p.Status == payment.Settled}
+		if q.Currency != "DKK" {
+			fv.Rate, fv.ReferenceRate = payment.FormatRate(q.CustomerRate), payment.FormatRate(q.ReferenceRate)
+		}
+		v.Foreign = fv
+	} else if p.Kind == payment.SlipPayment {
 		v.Payee = "+" + p.Slip.Type + " " + p.Slip.PaymentID
 		if p.Slip.Creditor != "" {
 			v.Payee += " +" + p.Slip.Creditor
@@ -323,6 +448,8 @@ func (s *Server) paymentView(r *http.Request, p payment.Payment) (paymentView, e
 		if p.Slip.GiroAccount != "" {
 			v.Payee += " " + p.Slip.GiroAccount
 		}
+	} else if p.Kind == payment.Betalingsservice {
+		v.Payee = p.Payee()
 	} else {
 		v.Payee = p.ToReg + " " + p.ToAccount
 		if name, ok := dk.BankName(p.ToReg); ok {
@@ -336,6 +463,11 @@ func (s *Server) paymentView(r *http.Request, p payment.Payment) (paymentView, e
 	switch p.Status {
 	case payment.Settled:
 		v.Status = T(lang, "pay.status.settled")
+		if p.Kind == payment.Foreign {
+			v.Status = T(lang, "pay.status.sent")
+		}
+	case payment.Executing:
+		v.Status = T(lang, "pay.status.executing")
 	case payment.Scheduled:
 		v.Status = T(lang, "pay.status.scheduled", v.Date)
 	case payment.AwaitingApproval:
@@ -386,17 +518,50 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "nb_pay_receipt", v)
 }
 
+// handleOutboundMessage serves the pacs.008 message the bank sent for one
+// of the customer's foreign transfers (PAY-5), as an XML download.
+func (s *Server) handleOutboundMessage(w http.ResponseWriter, r *http.Request) {
+	p := PrincipalOf(r)
+	if !canSeePayments(p) {
+		forbidPayments(w, r, s, "seeing")
+		return
+	}
+	id := r.PathValue("id")
+	body, err := s.payments.OutboundMessage(r.Context(), p.Customer.ID, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	name := strings.Map(func(c rune) rune {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' {
+			return c
+		}
+		return -1
+	}, id)
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`-pacs008.xml"`)
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
 // upcomingView is the Data of nb_pay_upcoming.
 type upcomingView struct {
 	Upcoming  []paymentView
 	Approvals []paymentView
-	CanCancel bool
-	Approver  bool
-	Notice    string
+	// Collections are the Betalingsservice collections announced by
+	// creditors (PAY-8, agreements.go), with "Afvis" while allowed.
+	Collections []collectionView
+	CanCancel   bool
+	Approver    bool
+	Notice      string
+	// Refusal is the notice that a collection could no longer be rejected.
+	Refusal string
 }
 
-// handleUpcoming draws "Kommende betalinger" (PAY-3) and, for approvers,
-// the payments of others that await approval (BIZ-3).
+// handleUpcoming draws "Kommende betalinger" (PAY-3): the customer's
+// payments not yet executed, the Betalingsservice collections announced
+// (PAY-8) and, for approvers, the payments of others that await approval
+// (BIZ-3).
 func (s *Server) handleUpcoming(w http.ResponseWriter, r *http.Request) {
 	p := PrincipalOf(r)
 	if !canSeePayments(p) {
@@ -414,6 +579,14 @@ func (s *Server) handleUpcoming(w http.ResponseWriter, r *http.Request) {
 		v.Notice = T(LangOf(r), "pay.notice.cancelled")
 	case "godkendt":
 		v.Notice = T(LangOf(r), "pay.notice.approved")
+	case "afvist":
+		v.Notice = T(LangOf(r), "agr.notice.collection.rejected")
+	case "frist":
+		v.Refusal = T(LangOf(r), "agr.notice.collection.toolate")
+	}
+	if v.Collections, err = s.upcomingCollections(r, p); err != nil {
+		s.Error(w, r, err)
+		return
 	}
 	for _, pay := range list {
 		pv, err := s.paymentView(r, pay)

@@ -168,3 +168,146 @@ func balance(t *testing.T, bank *browserBank, id string) int64 {
 	}
 	return bal.Posted
 }
+
+// TestForeignTransferInBrowser_PAY5_PAY4: a private customer sends 1.000,00
+// EUR to a German IBAN from "Udland" (RULE PAY-5): payments.js writes the
+// IBAN in groups of four and names its country; the review page shows the
+// amount in euro, the rate, the kroner, the fee and the total before the
+// customer signs; the receipt says the transfer is sent. Then a +71 card
+// is entered field by field (PAY-4): only the fields the card type has are
+// shown, and a wrong check digit is caught as it is typed.
+func TestForeignTransferInBrowser_PAY5_PAY4(t *testing.T) {
+	bank := newBrowserBank(t, identity.Config{})
+	ctx := context.Background()
+	if err := bank.app.Pricing.SetRate(ctx, "EUR", 7_461_200, "test"); err != nil {
+		t.Fatal(err)
+	}
+	num, pin := bank.privateUser(t, "Mette Kjær Nielsen", "150385-1234")
+	u, err := bank.app.Identity.UserByLogin(ctx, num)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, err := bank.app.Accounts.Open(ctx, u.CustomerID, account.Salary, "Lønkonto", "DKK", "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bank.app.Ledger.Transfer(ctx, ledger.TransferRequest{ID: "fund-browser-foreign",
+		DebitAccountID: ledger.InternalAccountID(ledger.KindSettlement, "DKK"), CreditAccountID: from.ID, Amount: 2_000_000}); err != nil {
+		t.Fatal(err)
+	}
+	const code = "Vinter2026hus"
+
+	b := browser.New(t)
+	x := tab{t, b.Context()}
+	x.open(bank.url + "/login")
+	x.fill("#user-number", num)
+	x.click("#private-submit")
+	x.wait("#pin")
+	x.fill("#pin", pin)
+	x.click("#pin-submit")
+	x.wait("#new-code")
+	x.fill("#new-code", code)
+	x.fill("#new-code-again", code)
+	x.click("#enroll-submit")
+	x.wait("#enroll-done")
+	x.click("#continue")
+	x.wait("#welcome")
+
+	// RULE PAY-1: "Udland" next to "Overførsel" and "Indbetalingskort".
+	x.click("#nav-payments")
+	x.wait("#pay-form")
+	x.wantBody("Overførsel", "Indbetalingskort", "Udland")
+	x.click("#tab-foreign")
+	x.wait("#iban")
+	x.fill("#iban", "de89370400440532013000")
+	x.click("#bic") // leaving the IBAN field formats it
+	x.waitFor("formatted IBAN", `document.getElementById("iban").value === "DE89 3704 0044 0532 0130 00"`, 5*time.Second)
+	x.waitFor("IBAN country", `document.getElementById("iban-country").innerText.includes("Tyskland")`, 5*time.Second)
+	x.fill("#bic", "cobadeffxxx")
+	x.fill("#name", "Hans Müller")
+	x.fill("#address", "Hauptstraße 1, 10115 Berlin")
+	x.fill("#amount", "1.000,00")
+	if got := x.text("#amount-label"); got != "Beløb (EUR)" {
+		t.Errorf("amount label %q", got)
+	}
+	x.fill("#text_recipient", "Rechnung 117")
+	x.shot("pay-foreign-01-form")
+	x.click("#pay-submit")
+
+	// RULE PAY-5: rate and fee before signing.
+	x.wait("#pay-sign-form")
+	for sel, want := range map[string]string{"#pay-amount": "1.000,00 EUR", "#pay-rate": "753,5812 kr. pr. 100 EUR",
+		"#pay-refrate": "746,1200 kr. pr. 100 EUR", "#pay-dkk": "7.535,81 kr.", "#pay-fee": "0,00 kr.", "#pay-total": "7.535,81 kr."} {
+		if got := x.text(sel); got != want {
+			t.Errorf("review %s = %q, want %q", sel, got, want)
+		}
+	}
+	x.wantBody("DE89 3704 0044 0532 0130 00 (COBADEFFXXX)", "Hans Müller", "Kursen er fast, hvis du underskriver senest kl.")
+	x.shot("pay-foreign-02-review")
+	x.click("#pay-sign")
+	x.wait("#sign-form")
+	x.wait("#usf-stored")
+	doc := evalIn[string](x, `document.getElementById("sign-document").textContent`)
+	if !strings.Contains(doc, "Kurs: 753,5812 kr. pr. 100 EUR") || !strings.Contains(doc, "I alt trækkes: 7.535,81 kr.") {
+		t.Errorf("signed document shown:\n%s", doc)
+	}
+	x.fill("#code", code)
+	x.click("#sign-submit")
+	x.wait("#pay-status")
+	if got := x.text("#pay-status"); !strings.Contains(got, "Sendt til modtagers bank") {
+		t.Errorf("receipt status %q", got)
+	}
+	x.wantBody("Kvittering", "1.000,00 EUR", "7.535,81 kr.", "Hent SWIFT-besked")
+	x.shot("pay-foreign-03-receipt")
+	if got := balance(t, bank, from.ID); got != 2_000_000-753_581 {
+		t.Errorf("payer's balance %d", got)
+	}
+
+	// RULE PAY-4: a +71 card, field by field.
+	x.click("#pay-new")
+	x.wait("#pay-form")
+	x.click("#tab-slip")
+	x.wait("#slip_type")
+	setType := func(typ string) {
+		t.Helper()
+		evalIn[bool](x, `(() => { const s = document.getElementById("slip_type"); s.value = `+strconvQuote(typ)+`; s.dispatchEvent(new Event("change")); return true })()`)
+	}
+	setType("73")
+	if !evalIn[bool](x, `document.getElementById("slip-id-field").hidden && !document.getElementById("slip-message-field").hidden`) {
+		t.Error("+73: the payment id is shown or the message is not")
+	}
+	if got := x.text("#slip-account-label"); got != "Kreditornummer" {
+		t.Errorf("+73 account label %q", got)
+	}
+	setType("71")
+	if !evalIn[bool](x, `!document.getElementById("slip-id-field").hidden && document.getElementById("slip-message-field").hidden`) {
+		t.Error("+71: the payment id is hidden or the message is shown")
+	}
+	x.fill("#slip_id", "000100017156729")
+	x.waitFor("check digit refused", `document.getElementById("slip_id").getAttribute("aria-invalid") === "true"`, 5*time.Second)
+	if got := x.text("#slip-id-hint"); got != "Kontrolcifferet i betalings-id'et passer ikke" {
+		t.Errorf("check digit hint %q", got)
+	}
+	x.fill("#slip_id", "000100017156728")
+	x.waitFor("check digit accepted", `document.getElementById("slip_id").getAttribute("aria-invalid") === "false"`, 5*time.Second)
+	x.fill("#slip_account", "81234567")
+	x.fill("#amount", "499,00")
+	x.shot("pay-foreign-04-slip-fields")
+	x.click("#pay-submit")
+	x.wait("#pay-sign-form")
+	x.wantBody("Indbetalingskort", "+71 000100017156728 +81234567", "499,00 kr.")
+	x.click("#pay-sign")
+	x.wait("#usf-stored")
+	x.fill("#code", code)
+	x.click("#sign-submit")
+	x.wait("#pay-status")
+	x.wantBody("Kvittering", "+71 000100017156728", "499,00 kr.")
+	if got := balance(t, bank, from.ID); got != 2_000_000-753_581-49_900 {
+		t.Errorf("payer's balance after the slip %d", got)
+	}
+	rep, err := bank.app.Ledger.Check(ctx)
+	if err != nil || !rep.OK() {
+		t.Errorf("ledger check: %+v, %v", rep, err)
+	}
+	requireNoUnexpectedProblems(t, b)
+}

@@ -338,3 +338,118 @@ func TestPaymentBusinessFourEyes(t *testing.T) {
 	}
 	b.ledgerOK()
 }
+
+// RULE PAY-5: "Udland" on Betalinger: a transfer of 1.000,00 EUR to a
+// German IBAN. The review page shows the amount in euro, our rate and the
+// reference rate, the kroner, the fee and the total before signing, and
+// that the rate is fixed for 15 minutes; the signed document says the
+// same. A Danish IBAN is refused in Danish with the values kept. After
+// signing, the receipt offers the pacs.008 the bank sent, which only the
+// customer can fetch.
+func TestForeignTransferPage_PAY5(t *testing.T) {
+	b := newTestBank(t, false)
+	ctx := context.Background()
+	if err := b.app.Pricing.SetRate(ctx, "EUR", 7_461_200, "test"); err != nil {
+		t.Fatal(err)
+	}
+	mette := b.loggedInPrivate("Mette Jensen", "0101801234")
+	from := b.openFunded(mette.customerID, "Lønkonto", 1_000_000)
+
+	p := mette.c.get("/netbank/betalinger?type=udland")
+	want(t, p, http.StatusOK, "Ny betaling", "Udland", "Modtagers IBAN", "BIC", "Modtagers adresse", "Delt (SHA)")
+	if !strings.Contains(p.Body, `id="tab-foreign" aria-current="page"`) || !strings.Contains(p.Body, `<option value="EUR" selected>EUR</option>`) {
+		t.Fatalf("foreign form:\n%s", p.Body)
+	}
+	fields := url.Values{"from": {from.ID}, "iban": {"DK50 0040 0440 1162 43"}, "bic": {"cobadeffxxx"}, "name": {"Hans Müller"},
+		"address": {"Hauptstraße 1, 10115 Berlin"}, "currency": {"EUR"}, "amount_in": {"currency"}, "amount": {"1.000,00"},
+		"charges": {"SHA"}, "text_recipient": {"Rechnung 117"}}
+	f := payForm(t, mette.c, "/netbank/betalinger?type=udland", fields)
+	if f.Get("mode") != "foreign" {
+		t.Fatalf("mode %q", f.Get("mode"))
+	}
+	p = mette.c.post("/netbank/betalinger", f)
+	want(t, p, http.StatusBadRequest, "almindelig overførsel")
+	if !strings.Contains(p.Body, `value="Hauptstraße 1, 10115 Berlin"`) {
+		t.Error("the address is not kept")
+	}
+
+	f.Set("iban", "DE89 3704 0044 0532 0130 00")
+	p = mette.c.post("/netbank/betalinger", f)
+	id := reviewID(t, p)
+	wantText(t, p, "Udlandsoverførsel", "1.000,00 EUR", "Kurs 753,5812 kr. pr. 100 EUR", "Referencekurs 746,1200 kr. pr. 100 EUR",
+		"Beløb i kroner 7.535,81 kr.", "Gebyr 0,00 kr.", "I alt trækkes fra kontoen 7.535,81 kr.", "DE89 3704 0044 0532 0130 00 (COBADEFFXXX)",
+		"Hans Müller", "Hauptstraße 1, 10115 Berlin, DE", "Kursen er fast, hvis du underskriver senest kl. 14:20.", "Rechnung 117")
+
+	sp := readSignPage(t, mette.c.post("/netbank/betalinger/"+id+"/underskriv", nil))
+	for _, w := range []string{"Beløb: 1.000,00 EUR", "Kurs: 753,5812 kr. pr. 100 EUR", "Beløb i kroner: 7.535,81 kr.", "Gebyr: 0,00 kr.",
+		"I alt trækkes: 7.535,81 kr.", "Til IBAN: DE89 3704 0044 0532 0130 00"} {
+		if !strings.Contains(sp.document, w) {
+			t.Errorf("signed document lacks %q:\n%s", w, sp.document)
+		}
+	}
+	p = mette.signWith(sp, mette.key, auth.Checksum([]byte(sp.document)))
+	wantRedirect(t, p, "/netbank/betalinger/"+id+"/kvittering")
+	p = mette.c.follow(p)
+	want(t, p, http.StatusOK, "Kvittering", "Sendt til modtagers bank", "1.000,00 EUR", "7.535,81 kr.", "Hent SWIFT-besked")
+	if got := b.posted(from.ID); got != 1_000_000-753_581 {
+		t.Errorf("payer's balance %d", got)
+	}
+	x := mette.c.get("/netbank/betalinger/" + id + "/swift")
+	if x.StatusCode != http.StatusOK || !strings.Contains(x.Body, "DE89370400440532013000") || !strings.Contains(x.Body, "pacs.008.001.08") {
+		t.Fatalf("pacs.008 download %d:\n%s", x.StatusCode, x.Body)
+	}
+	anders := b.loggedInPrivate("Anders Holm", "0202802345")
+	want(t, anders.c.get("/netbank/betalinger/"+id+"/swift"), http.StatusNotFound)
+	b.ledgerOK()
+}
+
+// RULE PAY-4: a payment slip entered field by field: the card type, the
+// payment id (checked by its check digit) and the creditor number; +73
+// carries a message, +71 refuses one. RULE PAY-1: a transfer to another
+// bank can be a straksoverførsel, which settles at once.
+func TestSlipFieldsAndInstant_PAY4_PAY1(t *testing.T) {
+	b := newTestBank(t, false)
+	mette := b.loggedInPrivate("Mette Jensen", "0101801234")
+	from := b.openFunded(mette.customerID, "Lønkonto", 1_000_000)
+
+	p := mette.c.get("/netbank/betalinger?type=kort")
+	want(t, p, http.StatusOK, "Kortart", "Betalings-id", "+71", "+73", "+75", "+01", "+04", "+15")
+	f := payForm(t, mette.c, "/netbank/betalinger?type=kort", url.Values{"from": {from.ID}, "slip_type": {"71"},
+		"slip_id": {"000100017156729"}, "slip_account": {"81234567"}, "amount": {"499,00"}})
+	want(t, mette.c.post("/netbank/betalinger", f), http.StatusBadRequest, "Kontrolcifferet i betalings-id'et passer ikke")
+	f.Set("slip_id", "0001 0001 7156 728")
+	f.Set("text_recipient", "Tak")
+	want(t, mette.c.post("/netbank/betalinger", f), http.StatusBadRequest, "Kortart +71 har ikke plads til en tekst til modtager")
+	f.Del("text_recipient")
+	p = mette.c.post("/netbank/betalinger", f)
+	id := reviewID(t, p)
+	wantText(t, p, "Indbetalingskort", "+71 000100017156728 +81234567", "499,00 kr.")
+	p = mette.signPayment(t, id)
+	want(t, mette.c.follow(p), http.StatusOK, "Kvittering", "+71 000100017156728")
+
+	f = payForm(t, mette.c, "/netbank/betalinger?type=kort", url.Values{"from": {from.ID}, "slip_type": {"+73"},
+		"slip_account": {"81234567"}, "amount": {"100,00"}, "text_recipient": {"Kontingent 2027"}})
+	p = mette.c.post("/netbank/betalinger", f)
+	reviewID(t, p)
+	wantText(t, p, "+73", "+81234567", "Kontingent 2027")
+
+	// Straksoverførsel to another bank.
+	tf := payForm(t, mette.c, "/netbank/betalinger", url.Values{"from": {from.ID}, "to_kind": {"other"}, "reg": {"5301"},
+		"account": {"1234567"}, "name": {"Jens Smed"}, "amount": {"250,00"}, "instant": {"1"}})
+	p = mette.c.post("/netbank/betalinger", tf)
+	tid := reviewID(t, p)
+	wantText(t, p, "Overførsel (Straksoverførsel)")
+	p = mette.signPayment(t, tid)
+	want(t, mette.c.follow(p), http.StatusOK, "Status: Gennemført")
+	got, err := b.app.Payments.Get(context.Background(), mette.customerID, tid)
+	if err != nil || !got.Instant || got.Status != payment.Settled || got.Clearing != payment.InstantClearing {
+		t.Fatalf("instant %+v %v", got, err)
+	}
+	// Not to an account in this bank.
+	savings := b.openFunded(mette.customerID, "Opsparing", 0)
+	tf.Set("reg", savings.Reg)
+	tf.Set("account", savings.Number)
+	tf.Set("client_id", "web-instant-own")
+	want(t, mette.c.post("/netbank/betalinger", tf), http.StatusBadRequest, "Straksoverførsel kan kun vælges til en konto i en anden bank")
+	b.ledgerOK()
+}

@@ -16,10 +16,13 @@ import (
 
 	"github.com/netbank/netbank"
 	"github.com/netbank/netbank/account"
+	"github.com/netbank/netbank/agreement"
+	"github.com/netbank/netbank/apikey"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/inbox"
 	"github.com/netbank/netbank/ledger"
 	"github.com/netbank/netbank/payment"
+	"github.com/netbank/netbank/pricing"
 )
 
 // Config holds what the web layer needs from the outside. cmd/netbank fills
@@ -55,23 +58,37 @@ type Config struct {
 	// Payments is the payments domain (payments.go). Nil leaves the net
 	// bank without payments.
 	Payments *payment.Service
+	// Agreements are the payment agreements: Betalingsservice and
+	// electronic payment slips (agreements.go). Nil leaves the net bank
+	// without them.
+	Agreements *agreement.Service
+	// Pricing is the price list and the exchange rates the back office
+	// maintains (backoffice_pricing.go). Nil leaves it out.
+	Pricing *pricing.Service
+	// APIKeys are the keys of the JSON API: the net bank's "API-adgang"
+	// and the back office's "API-klienter" (apikeys.go,
+	// backoffice_apikeys.go). Nil leaves both out.
+	APIKeys *apikey.Service
 }
 
 // Server serves the HTML pages of the bank. It is an http.Handler; every
 // response it writes carries the security headers of [SecureHeaders], and
 // every unsafe request passes the CSRF checks first.
 type Server struct {
-	clock    netbank.Clock
-	secure   bool
-	csrfKey  []byte
-	bankName string
-	log      *slog.Logger
-	zone     *time.Location
-	identity *identity.Service
-	inbox    *inbox.Service
-	accounts *account.Service
-	ledger   *ledger.Service
-	payments *payment.Service
+	clock      netbank.Clock
+	secure     bool
+	csrfKey    []byte
+	bankName   string
+	log        *slog.Logger
+	zone       *time.Location
+	identity   *identity.Service
+	inbox      *inbox.Service
+	accounts   *account.Service
+	ledger     *ledger.Service
+	payments   *payment.Service
+	agreements *agreement.Service
+	pricing    *pricing.Service
+	apikeys    *apikey.Service
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -91,18 +108,21 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: load time zone: %w", err)
 	}
 	s := &Server{
-		clock:    cfg.Clock,
-		secure:   cfg.SecureCookies,
-		csrfKey:  append([]byte(nil), cfg.CSRFKey...),
-		bankName: cfg.BankName,
-		log:      cfg.Logger,
-		zone:     zone,
-		identity: cfg.Identity,
-		inbox:    cfg.Inbox,
-		accounts: cfg.Accounts,
-		ledger:   cfg.Ledger,
-		payments: cfg.Payments,
-		mux:      http.NewServeMux(),
+		clock:      cfg.Clock,
+		secure:     cfg.SecureCookies,
+		csrfKey:    append([]byte(nil), cfg.CSRFKey...),
+		bankName:   cfg.BankName,
+		log:        cfg.Logger,
+		zone:       zone,
+		identity:   cfg.Identity,
+		inbox:      cfg.Inbox,
+		accounts:   cfg.Accounts,
+		ledger:     cfg.Ledger,
+		payments:   cfg.Payments,
+		agreements: cfg.Agreements,
+		pricing:    cfg.Pricing,
+		apikeys:    cfg.APIKeys,
+		mux:        http.NewServeMux(),
 	}
 	if s.clock == nil {
 		s.clock = netbank.SystemClock{}

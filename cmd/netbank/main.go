@@ -5,6 +5,7 @@
 //	netbank [flags]                 run the bank (default: demo on SQLite at 127.0.0.1:8080)
 //	netbank ledger check [flags]    verify the ledger's invariants; exit 1 on any violation
 //	netbank bench ledger [flags]    measure ledger transfers/s and latency
+//	netbank convert --to <format>   convert a payment file; exit 1 on bad lines
 //
 // Every flag has an environment fallback: --data-dir is NETBANK_DATA_DIR,
 // --db is NETBANK_DB, and so on.
@@ -23,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/netbank/netbank"
 	"github.com/netbank/netbank/app"
 )
 
@@ -45,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = auditVerify(ctx, args[2:], stdout, stderr)
 	case len(args) >= 2 && args[0] == "bench" && args[1] == "ledger":
 		err = benchLedger(ctx, args[2:], stdout, stderr)
+	case len(args) >= 1 && args[0] == "convert":
+		err = convertCmd(args[1:], netbank.SystemClock{}, os.Stdin, stdout, stderr)
 	case len(args) >= 1 && !strings.HasPrefix(args[0], "-"):
 		fmt.Fprintf(stderr, "netbank: unknown command %q\n\n%s", strings.Join(args, " "), usage)
 		return 2
@@ -77,6 +81,8 @@ Usage:
   netbank ledger check [flags]    verify the ledger's invariants (exit 1 on a violation)
   netbank audit verify [flags]    verify the audit log's hash chain (exit 1 naming a changed or removed entry)
   netbank bench ledger [flags]    measure ledger transfers/s and latency p50/p99
+  netbank convert --to <format> [--from <format>] [-o out] [in]
+                                  convert a payment file (pain.001.001.03/.09, erh, csv; exit 1 on bad lines)
 
 Run "netbank <command> -h" for a command's flags. Every flag can also be set
 through the environment: --data-dir as NETBANK_DATA_DIR, --db as NETBANK_DB, …
