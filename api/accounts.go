@@ -14,6 +14,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -114,8 +115,70 @@ func queryText(r *http.Request, name string, max int) (string, error) {
 	return v, nil
 }
 
+// views maps the items of a list to their JSON views; an empty list is
+// [] in JSON, never null.
+func views[T, V any](list []T, view func(T) V) []V {
+	out := make([]V, 0, len(list))
+	for _, v := range list {
+		out = append(out, view(v))
+	}
+	return out
+}
+
+// writeList answers a list of the caller's customer's items: read reads
+// them, and the answer is {"<name>": [the views of them]}.
+func writeList[T, V any](w http.ResponseWriter, r *http.Request, name string, read func(ctx context.Context, customerID string) ([]T, error),
+	view func(T) V) {
+	list, err := read(r.Context(), callerOf(r).Customer())
+	if err != nil {
+		WriteError(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string][]V{name: views(list, view)})
+}
+
 // errCursor refuses a cursor the API did not give out.
 var errCursor = invalid("Ugyldig cursor: brug next_cursor fra det forrige svar.")
+
+// queryPeriod reads the period from–to (Copenhagen dates YYYY-MM-DD, both
+// included) as the instants [start, end) it spans; a bound that is absent
+// is zero (open).
+func queryPeriod(r *http.Request) (start, end time.Time, err error) {
+	from, err := queryDate(r, "from")
+	if err != nil {
+		return start, end, err
+	}
+	to, err := queryDate(r, "to")
+	if err != nil {
+		return start, end, err
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return start, end, invalid("Perioden slutter (to) før den begynder (from).")
+	}
+	if !from.IsZero() {
+		start = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, copenhagen)
+	}
+	if !to.IsZero() {
+		end = time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, copenhagen)
+	}
+	return start, end, nil
+}
+
+// loadOwned finds the caller's customer's item of the request's {id} with
+// get; an id no item can have, another customer's item or none at all is
+// notFound, so the answer tells nothing about other customers.
+func loadOwned[T any](r *http.Request, notFound error, get func(ctx context.Context, customerID, id string) (T, error)) (T, error) {
+	var none T
+	id := r.PathValue("id")
+	if len(id) > 64 {
+		return none, notFound
+	}
+	v, err := get(r.Context(), callerOf(r).Customer(), id)
+	if netbank.ErrorCodeOf(err) == netbank.ENOTFOUND {
+		return none, notFound
+	}
+	return v, err
+}
 
 // amountRange makes the amount filter of a search from amount (exact),
 // min_amount and max_amount, all in minor units. Without a negative
@@ -262,18 +325,7 @@ func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
 	if !s.needAccounts(w) {
 		return
 	}
-	list, err := s.accounts.List(r.Context(), callerOf(r).Customer())
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	out := struct {
-		Accounts []accountJSON `json:"accounts"`
-	}{Accounts: []accountJSON{}}
-	for _, a := range list {
-		out.Accounts = append(out.Accounts, s.accountJSON(a))
-	}
-	WriteJSON(w, http.StatusOK, out)
+	writeList(w, r, "accounts", s.accounts.List, s.accountJSON)
 }
 
 // errNoAccount is another customer's account, or none at all.
@@ -281,15 +333,7 @@ var errNoAccount = netbank.Errorf(netbank.ENOTFOUND, "Kontoen findes ikke.")
 
 // loadAccount finds the customer's account of the request's {id}.
 func (s *Server) loadAccount(r *http.Request) (account.WithBalance, error) {
-	id := r.PathValue("id")
-	if len(id) > 64 {
-		return account.WithBalance{}, errNoAccount
-	}
-	a, err := s.accounts.Get(r.Context(), callerOf(r).Customer(), id)
-	if netbank.ErrorCodeOf(err) == netbank.ENOTFOUND {
-		return account.WithBalance{}, errNoAccount
-	}
-	return a, err
+	return loadOwned(r, errNoAccount, s.accounts.Get)
 }
 
 // handleAccount answers GET /api/v1/accounts/{id}.
@@ -335,24 +379,8 @@ func (s *Server) handlePostings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := ledger.EntrySearch{AccountID: a.Account.ID}
-	from, err := queryDate(r, "from")
-	if err != nil {
+	if q.From, q.To, err = queryPeriod(r); err != nil {
 		WriteError(w, err)
-		return
-	}
-	to, err := queryDate(r, "to")
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	if !from.IsZero() {
-		q.From = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, copenhagen)
-	}
-	if !to.IsZero() {
-		q.To = time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, copenhagen)
-	}
-	if !from.IsZero() && !to.IsZero() && to.Before(from) {
-		WriteError(w, invalid("Perioden slutter (to) før den begynder (from)."))
 		return
 	}
 	if q.Text, err = queryText(r, "text", ledger.MaxSearchText); err != nil {

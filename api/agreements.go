@@ -50,6 +50,7 @@ package api
 // the bank's Danish reason.
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -142,10 +143,12 @@ func creditorCollectionView(c agreement.Collection) creditorCollectionJSON {
 		StatusText: c.Status.Danish(), AnnouncedAt: stamp(c.AnnouncedAt), FinishedAt: stamp(c.FinishedAt)}
 }
 
-// announcementRequest is the body of POST /api/v1/betalingsservice/collections.
-type announcementRequest struct {
+// creditorRequest is what a creditor's announcement and bill both carry:
+// the creditor number it acts for, the customer's number with the
+// creditor, the amount in øre, the due date (YYYY-MM-DD), the text and the
+// creditor's reference.
+type creditorRequest struct {
 	CreditorNumber string `json:"creditor_number"`
-	DebtorGroup    string `json:"debtor_group"`
 	CustomerNumber string `json:"customer_number"`
 	Amount         *int64 `json:"amount"`
 	DueDate        string `json:"due_date"`
@@ -153,17 +156,47 @@ type announcementRequest struct {
 	Reference      string `json:"reference"`
 }
 
+// creditorBody is the body of a creditor's POST: it holds a
+// creditorRequest.
+type creditorBody interface{ shared() *creditorRequest }
+
+func (b *creditorRequest) shared() *creditorRequest { return b }
+
+// announcementRequest is the body of POST /api/v1/betalingsservice/collections.
+type announcementRequest struct {
+	creditorRequest
+	DebtorGroup string `json:"debtor_group"`
+}
+
 // handleAnnounce answers POST /api/v1/betalingsservice/collections: the
 // collection, 201 when new, 200 for a retry of the same reference.
 func (s *Server) handleAnnounce(w http.ResponseWriter, r *http.Request) {
+	var b announcementRequest
+	s.creditorPost(w, r, &b, func(ctx context.Context, creditor string) error {
+		_, err := s.agreements.CreditorCollection(ctx, creditor, b.Reference)
+		return err
+	}, func(ctx context.Context, creditor string, due time.Time) (any, error) {
+		c, err := s.agreements.Announce(ctx, agreement.Announcement{CreditorNumber: creditor, DebtorGroup: b.DebtorGroup,
+			CustomerNumber: b.CustomerNumber, Amount: *b.Amount, DueDate: due, Text: b.Text, CreditorReference: b.Reference})
+		return creditorCollectionView(c), err
+	})
+}
+
+// creditorPost answers a creditor's POST: it reads the body into b and
+// checks what every such body has (the creditor number it acts for,
+// creditorOf; the amount; the due date), looks the reference up with find
+// to tell a retry (200) from a new item (201, retryStatus), and makes the
+// item with send, which gives the answer.
+func (s *Server) creditorPost(w http.ResponseWriter, r *http.Request, body creditorBody,
+	find func(ctx context.Context, creditor string) error, send func(ctx context.Context, creditor string, due time.Time) (any, error)) {
 	if !s.needAgreements(w) {
 		return
 	}
-	var b announcementRequest
-	if err := readJSON(r, &b); err != nil {
+	if err := readJSON(r, body); err != nil {
 		WriteError(w, err)
 		return
 	}
+	b := body.shared()
 	creditor, err := creditorOf(r, b.CreditorNumber)
 	if err != nil {
 		WriteError(w, err)
@@ -178,21 +211,17 @@ func (s *Server) handleAnnounce(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, err)
 		return
 	}
-	status, err := s.retryStatus(func() error {
-		_, err := s.agreements.CreditorCollection(r.Context(), creditor, b.Reference)
-		return err
-	})
+	status, err := s.retryStatus(func() error { return find(r.Context(), creditor) })
 	if err != nil {
 		WriteError(w, err)
 		return
 	}
-	c, err := s.agreements.Announce(r.Context(), agreement.Announcement{CreditorNumber: creditor, DebtorGroup: b.DebtorGroup,
-		CustomerNumber: b.CustomerNumber, Amount: *b.Amount, DueDate: due, Text: b.Text, CreditorReference: b.Reference})
+	out, err := send(r.Context(), creditor, due)
 	if err != nil {
 		WriteError(w, err)
 		return
 	}
-	WriteJSON(w, status, creditorCollectionView(c))
+	WriteJSON(w, status, out)
 }
 
 // retryStatus tells a retry from a new item by looking it up first: 200
@@ -211,6 +240,17 @@ func (s *Server) retryStatus(find func() error) (int, error) {
 // handleCreditorCollection answers GET
 // /api/v1/betalingsservice/collections/{reference}.
 func (s *Server) handleCreditorCollection(w http.ResponseWriter, r *http.Request) {
+	s.creditorReference(w, r, func(ctx context.Context, creditor, reference string) (any, error) {
+		c, err := s.agreements.CreditorCollection(ctx, creditor, reference)
+		return creditorCollectionView(c), err
+	})
+}
+
+// creditorReference answers a creditor's request about the item of the
+// path's {reference}: do reads (or changes) it under the creditor number
+// the request acts for (queryCreditor) and gives the answer (200).
+func (s *Server) creditorReference(w http.ResponseWriter, r *http.Request,
+	do func(ctx context.Context, creditor, reference string) (any, error)) {
 	if !s.needAgreements(w) {
 		return
 	}
@@ -219,32 +259,22 @@ func (s *Server) handleCreditorCollection(w http.ResponseWriter, r *http.Request
 		WriteError(w, err)
 		return
 	}
-	c, err := s.agreements.CreditorCollection(r.Context(), creditor, r.PathValue("reference"))
+	out, err := do(r.Context(), creditor, r.PathValue("reference"))
 	if err != nil {
 		WriteError(w, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, creditorCollectionView(c))
+	WriteJSON(w, http.StatusOK, out)
 }
 
 // handleWithdraw answers DELETE
 // /api/v1/betalingsservice/collections/{reference}: the collection,
 // withdrawn; 409 once it is being paid or is final.
 func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request) {
-	if !s.needAgreements(w) {
-		return
-	}
-	creditor, err := queryCreditor(r)
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	c, err := s.agreements.Withdraw(r.Context(), creditor, r.PathValue("reference"))
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, creditorCollectionView(c))
+	s.creditorReference(w, r, func(ctx context.Context, creditor, reference string) (any, error) {
+		c, err := s.agreements.Withdraw(ctx, creditor, reference)
+		return creditorCollectionView(c), err
+	})
 }
 
 // creditorInvoiceJSON is a bill as its creditor sees it.
@@ -273,76 +303,33 @@ func creditorInvoiceView(inv agreement.Invoice) creditorInvoiceJSON {
 
 // invoiceRequest is the body of POST /api/v1/einvoices.
 type invoiceRequest struct {
-	CreditorNumber string `json:"creditor_number"`
-	CustomerNumber string `json:"customer_number"`
-	CreditorName   string `json:"creditor_name"`
-	SlipType       string `json:"slip_type"`
-	PaymentID      string `json:"payment_id"`
-	Amount         *int64 `json:"amount"`
-	DueDate        string `json:"due_date"`
-	Text           string `json:"text"`
-	Reference      string `json:"reference"`
+	creditorRequest
+	CreditorName string `json:"creditor_name"`
+	SlipType     string `json:"slip_type"`
+	PaymentID    string `json:"payment_id"`
 }
 
 // handleSendInvoice answers POST /api/v1/einvoices: the bill, 201 when
 // new, 200 for a retry of the same reference.
 func (s *Server) handleSendInvoice(w http.ResponseWriter, r *http.Request) {
-	if !s.needAgreements(w) {
-		return
-	}
 	var b invoiceRequest
-	if err := readJSON(r, &b); err != nil {
-		WriteError(w, err)
-		return
-	}
-	creditor, err := creditorOf(r, b.CreditorNumber)
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	if b.Amount == nil {
-		WriteError(w, invalid("Feltet amount mangler: beløbet i øre."))
-		return
-	}
-	due, err := parseDate("due_date", b.DueDate)
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	status, err := s.retryStatus(func() error {
-		_, err := s.agreements.CreditorInvoice(r.Context(), creditor, b.Reference)
+	s.creditorPost(w, r, &b, func(ctx context.Context, creditor string) error {
+		_, err := s.agreements.CreditorInvoice(ctx, creditor, b.Reference)
 		return err
+	}, func(ctx context.Context, creditor string, due time.Time) (any, error) {
+		inv, err := s.agreements.SendInvoice(ctx, agreement.Invoice{CreditorNumber: creditor, CustomerNumber: b.CustomerNumber,
+			CreditorName: b.CreditorName, SlipType: b.SlipType, PaymentID: b.PaymentID, Amount: *b.Amount, DueDate: due, Text: b.Text,
+			Reference: b.Reference})
+		return creditorInvoiceView(inv), err
 	})
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	inv, err := s.agreements.SendInvoice(r.Context(), agreement.Invoice{CreditorNumber: creditor, CustomerNumber: b.CustomerNumber,
-		CreditorName: b.CreditorName, SlipType: b.SlipType, PaymentID: b.PaymentID, Amount: *b.Amount, DueDate: due, Text: b.Text,
-		Reference: b.Reference})
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	WriteJSON(w, status, creditorInvoiceView(inv))
 }
 
 // handleCreditorInvoice answers GET /api/v1/einvoices/{reference}.
 func (s *Server) handleCreditorInvoice(w http.ResponseWriter, r *http.Request) {
-	if !s.needAgreements(w) {
-		return
-	}
-	creditor, err := queryCreditor(r)
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	inv, err := s.agreements.CreditorInvoice(r.Context(), creditor, r.PathValue("reference"))
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, creditorInvoiceView(inv))
+	s.creditorReference(w, r, func(ctx context.Context, creditor, reference string) (any, error) {
+		inv, err := s.agreements.CreditorInvoice(ctx, creditor, reference)
+		return creditorInvoiceView(inv), err
+	})
 }
 
 // ---- the customer's agreements ----
@@ -376,18 +363,7 @@ func (s *Server) handleAgreements(w http.ResponseWriter, r *http.Request) {
 	if !s.needAgreements(w) {
 		return
 	}
-	list, err := s.agreements.List(r.Context(), callerOf(r).Customer())
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	out := struct {
-		Agreements []agreementJSON `json:"agreements"`
-	}{Agreements: []agreementJSON{}}
-	for _, a := range list {
-		out.Agreements = append(out.Agreements, agreementView(a))
-	}
-	WriteJSON(w, http.StatusOK, out)
+	writeList(w, r, "agreements", s.agreements.List, agreementView)
 }
 
 // agreementRequest is the body of POST /api/v1/agreements.
@@ -418,14 +394,9 @@ func (s *Server) handleCreateAgreement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := callerOf(r)
-	clientID, err := idempotencyKey(r)
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
 	var b agreementRequest
-	if err := readJSON(r, &b); err != nil {
-		WriteError(w, err)
+	clientID, ok := readIdempotent(w, r, &b)
+	if !ok {
 		return
 	}
 	kind := agreement.Kind(b.Kind)
@@ -479,12 +450,11 @@ func (s *Server) agreementSigned(r *http.Request, doc identity.SignedDocument) (
 	if s.agreements == nil {
 		return signedResult{}, netbank.Errorf(netbank.EUNAVAILABLE, "Betalingsaftaler kan ikke bruges på denne server.")
 	}
-	_, body, found := strings.Cut(doc.Document, "\n\n")
-	i := strings.LastIndex(body, agreementIDLine)
-	if !found || i < 0 {
+	body, id, ok := signedBody(doc, agreementIDLine)
+	if !ok {
 		return signedResult{}, netbank.Errorf(netbank.EINVALID, "api: signed document %s names no agreement", doc.ID)
 	}
-	a, err := s.agreements.Get(r.Context(), c.Customer(), strings.TrimSpace(body[i+len(agreementIDLine):]))
+	a, err := s.agreements.Get(r.Context(), c.Customer(), id)
 	if err != nil {
 		return signedResult{}, err
 	}
@@ -539,18 +509,7 @@ func (s *Server) handleUpcomingCollections(w http.ResponseWriter, r *http.Reques
 	if !s.needAgreements(w) {
 		return
 	}
-	list, err := s.agreements.Upcoming(r.Context(), callerOf(r).Customer())
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	out := struct {
-		Collections []collectionJSON `json:"collections"`
-	}{Collections: []collectionJSON{}}
-	for _, c := range list {
-		out.Collections = append(out.Collections, s.collectionView(c))
-	}
-	WriteJSON(w, http.StatusOK, out)
+	writeList(w, r, "collections", s.agreements.Upcoming, s.collectionView)
 }
 
 // handleRejectCollection answers POST
@@ -614,18 +573,7 @@ func (s *Server) handleInvoices(w http.ResponseWriter, r *http.Request) {
 	if !s.needAgreements(w) {
 		return
 	}
-	list, err := s.agreements.Invoices(r.Context(), callerOf(r).Customer())
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	out := struct {
-		Invoices []invoiceJSON `json:"invoices"`
-	}{Invoices: []invoiceJSON{}}
-	for _, inv := range list {
-		out.Invoices = append(out.Invoices, invoiceView(inv))
-	}
-	WriteJSON(w, http.StatusOK, out)
+	writeList(w, r, "invoices", s.agreements.Invoices, invoiceView)
 }
 
 // invoiceApprovalRequest is the body of POST /api/v1/invoices/{id}/approval;
@@ -648,14 +596,9 @@ func (s *Server) handleApproveInvoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := callerOf(r)
-	clientID, err := idempotencyKey(r)
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
 	var b invoiceApprovalRequest
-	if err := readJSON(r, &b); err != nil {
-		WriteError(w, err)
+	clientID, ok := readIdempotent(w, r, &b)
+	if !ok {
 		return
 	}
 	req := agreement.InvoiceApproval{CustomerID: c.Customer(), UserID: c.User.ID, InvoiceID: r.PathValue("id"), ClientID: clientID,
@@ -667,33 +610,12 @@ func (s *Server) handleApproveInvoice(w http.ResponseWriter, r *http.Request) {
 		}
 		req.Amount = *b.Amount
 	}
+	var err error
 	if req.Date, err = parseDate("date", b.Date); err != nil {
 		WriteError(w, err)
 		return
 	}
-	status, err := s.retryStatus(func() error {
-		_, err := s.payments.ByClientID(r.Context(), c.Customer(), clientID)
-		return err
-	})
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	p, err := s.agreements.ApproveInvoice(r.Context(), req)
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	out := paymentWithSigning{Payment: paymentView(p)}
-	if p.Status == payment.AwaitingSignature && p.CreatedBy == c.User.ID {
-		sr, err := s.identity.PrepareSignature(r.Context(), c.User.ID, signKindPayment, paymentDocument(p))
-		if err != nil {
-			WriteError(w, err)
-			return
-		}
-		out.Signing = signingView(sr)
-	}
-	WriteJSON(w, status, out)
+	s.writeNewPayment(w, r, clientID, func(ctx context.Context) (payment.Payment, error) { return s.agreements.ApproveInvoice(ctx, req) })
 }
 
 // invoiceRejectionRequest is the body of POST /api/v1/invoices/{id}/rejection.

@@ -47,11 +47,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/netbank/netbank"
 	"github.com/netbank/netbank/identity"
@@ -112,11 +110,9 @@ type lineErrorJSON struct {
 }
 
 func lineErrors(errs []payfile.LineError) []lineErrorJSON {
-	out := []lineErrorJSON{}
-	for _, e := range errs {
-		out = append(out, lineErrorJSON{Line: e.No, Field: e.Field, Message: e.Message})
-	}
-	return out
+	return views(errs, func(e payfile.LineError) lineErrorJSON {
+		return lineErrorJSON{Line: e.No, Field: e.Field, Message: e.Message}
+	})
 }
 
 // paymentFileLineJSON is a good line of a loaded file: its payment.
@@ -335,49 +331,6 @@ func formatParam(r *http.Request, name string) (payfile.Format, bool, error) {
 	return f, true, nil
 }
 
-// convertedName names the converted file after the uploaded one:
-// "løn.csv" to pain.001.001.09 is "løn-pain001v09.xml".
-func convertedName(uploaded string, to payfile.Format) string {
-	base := path.Base(strings.ReplaceAll(strings.TrimSpace(uploaded), "\\", "/"))
-	base = strings.TrimSuffix(base, path.Ext(base))
-	base = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\"`, r) {
-			return -1
-		}
-		return r
-	}, base)
-	if base == "" || base == "." || !utf8.ValidString(base) {
-		base = "betalingsfil"
-	}
-	if r := []rune(base); len(r) > 80 {
-		base = string(r[:80])
-	}
-	switch to {
-	case payfile.Pain00100103:
-		return base + "-pain001v03.xml"
-	case payfile.Pain00100109:
-		return base + "-pain001v09.xml"
-	case payfile.ERH:
-		return base + "-erh.txt"
-	}
-	return base + "-konverteret.csv"
-}
-
-// contentTypeOf is the Content-Type of a file in format f.
-func contentTypeOf(f payfile.Format, data []byte) string {
-	ct := "text/csv"
-	switch f {
-	case payfile.Pain00100103, payfile.Pain00100109:
-		ct = "application/xml"
-	case payfile.ERH:
-		ct = "text/plain"
-	}
-	if utf8.Valid(data) {
-		return ct + "; charset=utf-8"
-	}
-	return ct + "; charset=windows-1252"
-}
-
 // handleConvert answers POST /api/v1/convert?to=<format>[&from=<format>]
 // [&skip_bad=true][&name=<file name>]: the converted file, or 422 with the
 // lines that cannot be converted.
@@ -427,8 +380,8 @@ func (s *Server) handleConvert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", contentTypeOf(to, out))
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": convertedName(name, to)}))
+	h.Set("Content-Type", payfile.ContentType(to, out))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": payfile.ConvertedName(strings.TrimSpace(name), to)}))
 	h.Set("Content-Length", strconv.Itoa(len(out)))
 	h.Set("X-Source-Format", string(f.Format))
 	h.Set("X-Converted-Lines", strconv.Itoa(len(f.Lines)))

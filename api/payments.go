@@ -31,6 +31,7 @@ package api
 // businesses).
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -298,6 +299,21 @@ func idempotencyKey(r *http.Request) (string, error) {
 	return "api:" + k, nil
 }
 
+// readIdempotent reads the request of a POST that creates something: its
+// Idempotency-Key (the client id) and its JSON body into b. ok is false
+// when either is wrong; the error is then answered.
+func readIdempotent(w http.ResponseWriter, r *http.Request, b any) (clientID string, ok bool) {
+	clientID, err := idempotencyKey(r)
+	if err == nil {
+		err = readJSON(r, b)
+	}
+	if err != nil {
+		WriteError(w, err)
+		return "", false
+	}
+	return clientID, true
+}
+
 // handleCreatePayment answers POST /api/v1/payments: the payment awaiting
 // its signature (201), with the document to sign.
 func (s *Server) handleCreatePayment(w http.ResponseWriter, r *http.Request) {
@@ -305,14 +321,9 @@ func (s *Server) handleCreatePayment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := callerOf(r)
-	clientID, err := idempotencyKey(r)
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
 	var body paymentRequest
-	if err := readJSON(r, &body); err != nil {
-		WriteError(w, err)
+	clientID, ok := readIdempotent(w, r, &body)
+	if !ok {
 		return
 	}
 	req, err := body.toRequest(c, clientID)
@@ -320,17 +331,25 @@ func (s *Server) handleCreatePayment(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, err)
 		return
 	}
-	// A retry gets the payment it made before: 200, not 201.
-	status := http.StatusCreated
-	switch _, err := s.payments.ByClientID(r.Context(), c.Customer(), clientID); netbank.ErrorCodeOf(err) {
-	case "":
-		status = http.StatusOK
-	case netbank.ENOTFOUND:
-	default:
+	s.writeNewPayment(w, r, clientID, func(ctx context.Context) (payment.Payment, error) { return s.payments.Create(ctx, req) })
+}
+
+// writeNewPayment makes the caller's payment of clientID with create and
+// answers it with the document to sign while it awaits the caller's
+// signature: 201 for a new payment, 200 for a retry of the same client id
+// (create then returns the payment it made before).
+func (s *Server) writeNewPayment(w http.ResponseWriter, r *http.Request, clientID string,
+	create func(context.Context) (payment.Payment, error)) {
+	c := callerOf(r)
+	status, err := s.retryStatus(func() error {
+		_, err := s.payments.ByClientID(r.Context(), c.Customer(), clientID)
+		return err
+	})
+	if err != nil {
 		WriteError(w, err)
 		return
 	}
-	p, err := s.payments.Create(r.Context(), req)
+	p, err := create(r.Context())
 	if err != nil {
 		WriteError(w, err)
 		return
@@ -352,15 +371,7 @@ var errNoPayment = netbank.Errorf(netbank.ENOTFOUND, "Betalingen findes ikke.")
 
 // loadPayment finds the customer's payment of the request's {id}.
 func (s *Server) loadPayment(r *http.Request) (payment.Payment, error) {
-	id := r.PathValue("id")
-	if len(id) > 64 {
-		return payment.Payment{}, errNoPayment
-	}
-	p, err := s.payments.Get(r.Context(), callerOf(r).Customer(), id)
-	if netbank.ErrorCodeOf(err) == netbank.ENOTFOUND {
-		return payment.Payment{}, errNoPayment
-	}
-	return p, err
+	return loadOwned(r, errNoPayment, s.payments.Get)
 }
 
 // handlePayment answers GET /api/v1/payments/{id}.
@@ -406,18 +417,7 @@ func (s *Server) handleUpcoming(w http.ResponseWriter, r *http.Request) {
 	if !s.needPayments(w) {
 		return
 	}
-	list, err := s.payments.Upcoming(r.Context(), callerOf(r).Customer())
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	out := struct {
-		Payments []paymentJSON `json:"payments"`
-	}{Payments: []paymentJSON{}}
-	for _, p := range list {
-		out.Payments = append(out.Payments, paymentView(p))
-	}
-	WriteJSON(w, http.StatusOK, out)
+	writeList(w, r, "payments", s.payments.Upcoming, paymentView)
 }
 
 // Paging of searches.
@@ -438,6 +438,62 @@ func parseCursor(v, prefix string) (time.Time, string, error) {
 		return time.Time{}, "", errCursor
 	}
 	return time.UnixMicro(n).UTC(), id, nil
+}
+
+// paymentSearch is what the searches of payments and of incoming
+// payments read after their own parameters: the text (text), the amount
+// filter (min_amount–max_amount: positive minor units, 0 when open) and
+// the paging (limit, and from the cursor of the page before the item to
+// continue after: its time and id).
+type paymentSearch struct {
+	text     string
+	min, max int64
+	limit    int
+	before   time.Time
+	beforeID string
+}
+
+// queryPaymentSearch reads a paymentSearch whose text is at most maxText
+// characters and whose items' ids start with prefix.
+func queryPaymentSearch(r *http.Request, maxText int, prefix string) (paymentSearch, error) {
+	var q paymentSearch
+	var err error
+	if q.text, err = queryText(r, "text", maxText); err != nil {
+		return q, err
+	}
+	for _, b := range []struct {
+		name string
+		dst  *int64
+	}{{"min_amount", &q.min}, {"max_amount", &q.max}} {
+		n, ok, err := queryAmount(r, b.name)
+		if err == nil && ok && n <= 0 {
+			err = invalid("Parameteren %s skal være et positivt beløb i øre.", b.name)
+		}
+		if err != nil {
+			return q, err
+		}
+		*b.dst = n
+	}
+	if q.limit, err = queryLimit(r, defaultPage, maxPage); err != nil {
+		return q, err
+	}
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		if q.before, q.beforeID, err = parseCursor(c, prefix); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+// cutPage cuts the answer of a search that read limit+1 items to limit,
+// with the cursor of the next page (of the last item kept, by cursor), or
+// "" when there is none.
+func cutPage[T any](list []T, limit int, cursor func(T) string) ([]T, string) {
+	if len(list) <= limit {
+		return list, ""
+	}
+	list = list[:limit]
+	return list, cursor(list[limit-1])
 }
 
 // handlePayments answers GET /api/v1/payments: the customer's payments,
@@ -469,48 +525,20 @@ func (s *Server) handlePayments(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, err)
 		return
 	}
-	if f.Text, err = queryText(r, "text", 140); err != nil {
-		WriteError(w, err)
-		return
-	}
-	for name, dst := range map[string]*int64{"min_amount": &f.MinAmount, "max_amount": &f.MaxAmount} {
-		n, ok, err := queryAmount(r, name)
-		if err == nil && ok && n <= 0 {
-			err = invalid("Parameteren %s skal være et positivt beløb i øre.", name)
-		}
-		if err != nil {
-			WriteError(w, err)
-			return
-		}
-		*dst = n
-	}
-	limit, err := queryLimit(r, defaultPage, maxPage)
+	sq, err := queryPaymentSearch(r, 140, "pay_")
 	if err != nil {
 		WriteError(w, err)
 		return
 	}
-	if c := q.Get("cursor"); c != "" {
-		if f.BeforeCreated, f.BeforeID, err = parseCursor(c, "pay_"); err != nil {
-			WriteError(w, err)
-			return
-		}
-	}
-	f.Limit = limit + 1
+	f.Text, f.MinAmount, f.MaxAmount = sq.text, sq.min, sq.max
+	f.BeforeCreated, f.BeforeID, f.Limit = sq.before, sq.beforeID, sq.limit+1
 	list, err := s.payments.Search(r.Context(), callerOf(r).Customer(), f)
 	if err != nil {
 		WriteError(w, err)
 		return
 	}
-	out := paymentList{Payments: []paymentJSON{}}
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		out.NextCursor = cursorOf(last.CreatedAt, last.ID)
-	}
-	for _, p := range list {
-		out.Payments = append(out.Payments, paymentView(p))
-	}
-	WriteJSON(w, http.StatusOK, out)
+	list, next := cutPage(list, sq.limit, func(p payment.Payment) string { return cursorOf(p.CreatedAt, p.ID) })
+	WriteJSON(w, http.StatusOK, paymentList{Payments: views(list, paymentView), NextCursor: next})
 }
 
 // knownStatus reports whether st is a status a payment can have.
@@ -566,12 +594,11 @@ func (s *Server) handleApproval(w http.ResponseWriter, r *http.Request) {
 // "Betaling: <id>"), for the caller's customer, and checks that the signed
 // body is exactly the text the bank makes of that payment (SIGN-2).
 func (s *Server) signedPayment(r *http.Request, doc identity.SignedDocument, text func(payment.Payment) string) (payment.Payment, error) {
-	_, body, found := strings.Cut(doc.Document, "\n\n")
-	i := strings.LastIndex(body, paymentIDLine)
-	if !found || i < 0 {
+	body, id, ok := signedBody(doc, paymentIDLine)
+	if !ok {
 		return payment.Payment{}, netbank.Errorf(netbank.EINVALID, "api: signed document %s names no payment", doc.ID)
 	}
-	p, err := s.payments.Get(r.Context(), callerOf(r).Customer(), strings.TrimSpace(body[i+len(paymentIDLine):]))
+	p, err := s.payments.Get(r.Context(), callerOf(r).Customer(), id)
 	if err != nil {
 		return payment.Payment{}, err
 	}
@@ -677,69 +704,26 @@ func (s *Server) handleIncoming(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.AccountID = strings.TrimSpace(q.Get("account"))
-	from, err := queryDate(r, "from")
+	var err error
+	if f.From, f.To, err = queryPeriod(r); err != nil {
+		WriteError(w, err)
+		return
+	}
+	sq, err := queryPaymentSearch(r, payment.MaxIncomingText, "inc_")
 	if err != nil {
 		WriteError(w, err)
 		return
 	}
-	to, err := queryDate(r, "to")
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	if !from.IsZero() && !to.IsZero() && to.Before(from) {
-		WriteError(w, invalid("Perioden slutter (to) før den begynder (from)."))
-		return
-	}
-	if !from.IsZero() {
-		f.From = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, copenhagen)
-	}
-	if !to.IsZero() {
-		f.To = time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, copenhagen)
-	}
-	if f.Text, err = queryText(r, "text", payment.MaxIncomingText); err != nil {
-		WriteError(w, err)
-		return
-	}
-	for name, dst := range map[string]*int64{"min_amount": &f.MinAmount, "max_amount": &f.MaxAmount} {
-		n, ok, err := queryAmount(r, name)
-		if err == nil && ok && n <= 0 {
-			err = invalid("Parameteren %s skal være et positivt beløb i øre.", name)
-		}
-		if err != nil {
-			WriteError(w, err)
-			return
-		}
-		*dst = n
-	}
-	limit, err := queryLimit(r, defaultPage, maxPage)
-	if err != nil {
-		WriteError(w, err)
-		return
-	}
-	if c := q.Get("cursor"); c != "" {
-		if f.BeforeBooked, f.BeforeID, err = parseCursor(c, "inc_"); err != nil {
-			WriteError(w, err)
-			return
-		}
-	}
-	f.Limit = limit + 1
+	f.Text, f.MinAmount, f.MaxAmount = sq.text, sq.min, sq.max
+	f.BeforeBooked, f.BeforeID, f.Limit = sq.before, sq.beforeID, sq.limit+1
 	list, err := s.payments.SearchIncoming(r.Context(), callerOf(r).Customer(), f)
 	if err != nil {
 		WriteError(w, err)
 		return
 	}
-	out := struct {
+	list, next := cutPage(list, sq.limit, func(in payment.Incoming) string { return cursorOf(in.BookedAt, in.ID) })
+	WriteJSON(w, http.StatusOK, struct {
 		Payments   []incomingJSON `json:"payments"`
 		NextCursor string         `json:"next_cursor"`
-	}{Payments: []incomingJSON{}}
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		out.NextCursor = cursorOf(last.BookedAt, last.ID)
-	}
-	for _, in := range list {
-		out.Payments = append(out.Payments, s.incomingView(in))
-	}
-	WriteJSON(w, http.StatusOK, out)
+	}{views(list, s.incomingView), next})
 }

@@ -66,6 +66,18 @@ type signedResult struct {
 	PaymentFile *paymentFileJSON `json:"payment_file,omitempty"`
 }
 
+// signedBody is the body of a signed document, what follows the bank's
+// header, and the id its last line names after idLine ("\nBetaling: ");
+// ok is false when it names none.
+func signedBody(doc identity.SignedDocument, idLine string) (body, id string, ok bool) {
+	_, body, found := strings.Cut(doc.Document, "\n\n")
+	i := strings.LastIndex(body, idLine)
+	if !found || i < 0 {
+		return body, "", false
+	}
+	return body, strings.TrimSpace(body[i+len(idLine):]), true
+}
+
 // signedDocumentJSON is the bank's record of a signature (SIGN-2).
 type signedDocumentJSON struct {
 	ID       string `json:"id"`

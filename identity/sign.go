@@ -92,6 +92,8 @@ func kindName(kind string) string {
 		return "Betalingsfil"
 	case "agreement":
 		return "Tilmelding til Betalingsservice"
+	case "card_mobile":
+		return "Mobilnummer til Visa Secure"
 	}
 	return kind
 }

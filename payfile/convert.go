@@ -3,6 +3,7 @@ package payfile
 import (
 	"bytes"
 	"io"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,6 +61,56 @@ func ConvertWith(data []byte, to Format, opt ConvertOptions) ([]byte, File, erro
 		f.Created = opt.Now
 	}
 	return convertFile(f, to)
+}
+
+// ConvertedName names the file converted to the format to after the file
+// it was converted from: "løn.csv" to pain.001.001.09 is
+// "løn-pain001v09.xml". The name is safe as a download's file name: no
+// folder, no control characters, slashes or double quotes, at most 80
+// characters before the ending; "betalingsfil" when nothing is left of
+// uploaded.
+func ConvertedName(uploaded string, to Format) string {
+	base := path.Base(strings.ReplaceAll(uploaded, "\\", "/"))
+	base = strings.TrimSuffix(base, path.Ext(base))
+	base = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\"`, r) {
+			return -1
+		}
+		return r
+	}, base)
+	if base == "" || base == "." || !utf8.ValidString(base) {
+		base = "betalingsfil"
+	}
+	if r := []rune(base); len(r) > 80 {
+		base = string(r[:80])
+	}
+	switch to {
+	case Pain00100103:
+		return base + "-pain001v03.xml"
+	case Pain00100109:
+		return base + "-pain001v09.xml"
+	case ERH:
+		return base + "-erh.txt"
+	}
+	return base + "-konverteret.csv"
+}
+
+// ContentType is the media type of data, a file in the format f:
+// application/xml for pain.001, text/plain for ERH, text/csv for CSV, with
+// the charset the file is written in (UTF-8, or Windows-1252 when it is
+// not valid UTF-8).
+func ContentType(f Format, data []byte) string {
+	ct := "text/csv"
+	switch f {
+	case Pain00100103, Pain00100109:
+		ct = "application/xml"
+	case ERH:
+		ct = "text/plain"
+	}
+	if utf8.Valid(data) {
+		return ct + "; charset=utf-8"
+	}
+	return ct + "; charset=windows-1252"
 }
 
 // convertFile writes the lines of f that the format to can hold.

@@ -193,3 +193,50 @@ func TestWrapText_PAY6(t *testing.T) {
 		}
 	}
 }
+
+// RULE PAY-6: the converted file is named after the uploaded one, safe as
+// a download's name whatever the upload was called.
+func TestConvertedName_PAY6(t *testing.T) {
+	for _, c := range []struct {
+		uploaded string
+		to       Format
+		want     string
+	}{
+		{"løn.csv", Pain00100109, "løn-pain001v09.xml"},
+		{"husleje.xml", Pain00100103, "husleje-pain001v03.xml"},
+		{"december.xml", ERH, "december-erh.txt"},
+		{"husleje-pain001v09.xml", CSV, "husleje-pain001v09-konverteret.csv"},
+		{`C:\Bogføring\løn.csv`, ERH, "løn-erh.txt"},
+		{"../../etc/passwd", CSV, "passwd-konverteret.csv"},
+		{"a\"b\x01c.csv", CSV, "abc-konverteret.csv"},
+		{"", Pain00100109, "betalingsfil-pain001v09.xml"},
+		{".csv", CSV, "betalingsfil-konverteret.csv"},
+		{"\xff\xfe.csv", CSV, "\ufffd\ufffd-konverteret.csv"},
+		{strings.Repeat("å", 100) + ".csv", ERH, strings.Repeat("å", 80) + "-erh.txt"},
+	} {
+		if got := ConvertedName(c.uploaded, c.to); got != c.want {
+			t.Errorf("ConvertedName(%q, %s) = %q, want %q", c.uploaded, c.to, got, c.want)
+		}
+	}
+}
+
+// RULE PAY-6: a converted file is sent with its format's media type and
+// the character set it is written in.
+func TestContentType_PAY6(t *testing.T) {
+	for _, c := range []struct {
+		f    Format
+		data []byte
+		want string
+	}{
+		{Pain00100103, []byte("<Document/>"), "application/xml; charset=utf-8"},
+		{Pain00100109, []byte("<Document/>"), "application/xml; charset=utf-8"},
+		{ERH, []byte("\"ERH351\""), "text/plain; charset=utf-8"},
+		{ERH, []byte("\"K\xf8b\""), "text/plain; charset=windows-1252"},
+		{CSV, []byte("dato;beløb"), "text/csv; charset=utf-8"},
+		{CSV, []byte("bel\xf8b"), "text/csv; charset=windows-1252"},
+	} {
+		if got := ContentType(c.f, c.data); got != c.want {
+			t.Errorf("ContentType(%s, %q) = %q, want %q", c.f, c.data, got, c.want)
+		}
+	}
+}

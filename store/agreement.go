@@ -114,19 +114,36 @@ func (t agreementTx) ExpireDrafts(ctx context.Context, before, at time.Time) (in
 
 // Agreements implements agreement.Store (on the read pool).
 func (s *Agreements) Agreements(ctx context.Context, customerID string) ([]agreement.Agreement, error) {
-	rows, err := s.db.Query(ctx, "SELECT "+agreementColumns+` FROM payment_agreements WHERE customer_id = ?
-		ORDER BY created_at DESC, id DESC LIMIT ?`, customerID, agreement.MaxPage)
+	return customerRows(ctx, s.db, "SELECT "+agreementColumns+" FROM payment_agreements", customerID, []agreement.Status(nil),
+		"created_at DESC, id DESC", scanAgreement)
+}
+
+// customerRows reads the rows of query ("SELECT … FROM table") of one
+// customer, of the given statuses (all when none is given), in order, at
+// most agreement.MaxPage of them (on the read pool).
+func customerRows[T any, S ~string](ctx context.Context, db *DB, query, customerID string, statuses []S, order string,
+	scan func(scanner) (T, error)) ([]T, error) {
+	query += " WHERE customer_id = ?"
+	args := []any{customerID}
+	if len(statuses) > 0 {
+		query += " AND status IN (" + Placeholders(len(statuses)) + ")"
+		for _, st := range statuses {
+			args = append(args, string(st))
+		}
+	}
+	args = append(args, agreement.MaxPage)
+	rows, err := db.Query(ctx, query+" ORDER BY "+order+" LIMIT ?", args...)
 	if err != nil {
 		return nil, classify(err)
 	}
 	defer rows.Close()
-	var out []agreement.Agreement
+	var out []T
 	for rows.Next() {
-		a, err := scanAgreement(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, a)
+		out = append(out, v)
 	}
 	return out, classify(rows.Err())
 }
@@ -213,29 +230,8 @@ func (t agreementTx) CancelCollections(ctx context.Context, agreementID string, 
 
 // Collections implements agreement.Store (on the read pool).
 func (s *Agreements) Collections(ctx context.Context, customerID string, statuses []agreement.CollectionStatus) ([]agreement.Collection, error) {
-	q := "SELECT " + collectionColumns + " FROM agreement_collections WHERE customer_id = ?"
-	args := []any{customerID}
-	if len(statuses) > 0 {
-		q += " AND status IN (" + Placeholders(len(statuses)) + ")"
-		for _, st := range statuses {
-			args = append(args, string(st))
-		}
-	}
-	args = append(args, agreement.MaxPage)
-	rows, err := s.db.Query(ctx, q+" ORDER BY due_date, announced_at, id LIMIT ?", args...)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []agreement.Collection
-	for rows.Next() {
-		c, err := scanCollection(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, classify(rows.Err())
+	return customerRows(ctx, s.db, "SELECT "+collectionColumns+" FROM agreement_collections", customerID, statuses,
+		"due_date, announced_at, id", scanCollection)
 }
 
 // ---- bills ----
@@ -287,27 +283,6 @@ func (t agreementTx) InvoiceByReference(ctx context.Context, creditor, reference
 
 // Invoices implements agreement.Store (on the read pool).
 func (s *Agreements) Invoices(ctx context.Context, customerID string, statuses []agreement.InvoiceStatus) ([]agreement.Invoice, error) {
-	q := "SELECT " + invoiceColumns + " FROM agreement_invoices WHERE customer_id = ?"
-	args := []any{customerID}
-	if len(statuses) > 0 {
-		q += " AND status IN (" + Placeholders(len(statuses)) + ")"
-		for _, st := range statuses {
-			args = append(args, string(st))
-		}
-	}
-	args = append(args, agreement.MaxPage)
-	rows, err := s.db.Query(ctx, q+" ORDER BY due_date, received_at, id LIMIT ?", args...)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []agreement.Invoice
-	for rows.Next() {
-		inv, err := scanInvoice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inv)
-	}
-	return out, classify(rows.Err())
+	return customerRows(ctx, s.db, "SELECT "+invoiceColumns+" FROM agreement_invoices", customerID, statuses,
+		"due_date, received_at, id", scanInvoice)
 }

@@ -254,10 +254,7 @@ type postingForm struct {
 	// before is the "Vis flere" cursor (foer).
 	before int64
 
-	// Errors are the Danish (or English) messages of the fields that are
-	// wrong; Bad marks those fields.
-	Errors []string
-	Bad    map[string]bool
+	fieldErrors
 }
 
 // Filtered reports whether the search narrows by text or amount.
@@ -281,12 +278,76 @@ func (f *postingForm) query() url.Values {
 	return q
 }
 
-func (f *postingForm) fail(field, msg string) {
-	if f.Bad == nil {
-		f.Bad = map[string]bool{}
+// fieldErrors are the fields of a search form that are wrong: Errors the
+// Danish (or English) messages, Bad marks the fields. The searches of
+// postings and of payments read their fields alike with its methods.
+type fieldErrors struct {
+	Errors []string
+	Bad    map[string]bool
+}
+
+// fail marks field as wrong with msg.
+func (e *fieldErrors) fail(field, msg string) {
+	if e.Bad == nil {
+		e.Bad = map[string]bool{}
 	}
-	f.Bad[field] = true
-	f.Errors = append(f.Errors, msg)
+	e.Bad[field] = true
+	e.Errors = append(e.Errors, msg)
+}
+
+// typed reads the field name of the query q as typed, made safe to show
+// (cleanField) at most max characters long; a value over maxFieldBytes
+// fails (and is cut to maxTooLong).
+func (e *fieldErrors) typed(lang Lang, q url.Values, name string, max, maxTooLong int) string {
+	v := q.Get(name)
+	if len(v) > maxFieldBytes {
+		e.fail(name, T(lang, "acc.err.toolong"))
+		return cleanField(v, maxTooLong)
+	}
+	return cleanField(v, max)
+}
+
+// typedDay reads the date typed in the field name, v (parseDanishDate):
+// def when nothing is typed; ok is false, and the field fails with the
+// message msgKey, when it is no date.
+func (e *fieldErrors) typedDay(lang Lang, name, v, msgKey string, def time.Time) (time.Time, bool) {
+	if v == "" {
+		return def, true
+	}
+	d, ok := parseDanishDate(v)
+	if !ok {
+		e.fail(name, T(lang, msgKey))
+	}
+	return d, ok
+}
+
+// typedAmount reads the amount typed in the field name, v, in currency
+// (Danish format): ok is false when nothing is typed, or when it is no
+// amount; then the field fails with its label and the bank's reason (a
+// general one in English).
+func (e *fieldErrors) typedAmount(lang Lang, name, label, v, currency string) (int64, bool) {
+	if v == "" {
+		return 0, false
+	}
+	m, err := netbank.ParseAmount(v, currency)
+	if err != nil {
+		msg := T(lang, "acc.err.amount")
+		if lang == Danish {
+			if _, text, ok := userError(err); ok {
+				msg = text
+			}
+		}
+		e.fail(name, T(lang, label)+": "+msg)
+		return 0, false
+	}
+	return m.Amount, true
+}
+
+// dayBounds is the period of the civil days first–last (both included) as
+// the instants [start, end) in the bank's time zone.
+func (s *Server) dayBounds(first, last time.Time) (start, end time.Time) {
+	return time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, s.zone),
+		time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, s.zone)
 }
 
 // cleanField makes a typed value safe to keep and show: valid UTF-8,
@@ -342,14 +403,7 @@ func (s *Server) parsePostingForm(r *http.Request, currency string) *postingForm
 	lang := LangOf(r)
 	q := r.URL.Query()
 	f := &postingForm{}
-	field := func(name string) string {
-		v := q.Get(name)
-		if len(v) > maxFieldBytes {
-			f.fail(name, T(lang, "acc.err.toolong"))
-			return cleanField(v, ledger.MaxSearchText)
-		}
-		return cleanField(v, maxFieldBytes)
-	}
+	field := func(name string) string { return f.typed(lang, q, name, maxFieldBytes, ledger.MaxSearchText) }
 	f.From, f.To, f.Text = field("fra"), field("til"), field("tekst")
 	f.AmountFrom, f.AmountTo = field("beloeb_fra"), field("beloeb_til")
 	if len(f.Errors) > 0 {
@@ -358,18 +412,8 @@ func (s *Server) parsePostingForm(r *http.Request, currency string) *postingForm
 
 	// The period: default the last three months up to today.
 	today := civilDay(s.clock.Now().In(s.zone))
-	var first, last time.Time
-	okFrom, okTo := true, true
-	if f.From != "" {
-		if first, okFrom = parseDanishDate(f.From); !okFrom {
-			f.fail("fra", T(lang, "acc.err.from"))
-		}
-	}
-	if f.To != "" {
-		if last, okTo = parseDanishDate(f.To); !okTo {
-			f.fail("til", T(lang, "acc.err.to"))
-		}
-	}
+	first, okFrom := f.typedDay(lang, "fra", f.From, "acc.err.from", time.Time{})
+	last, okTo := f.typedDay(lang, "til", f.To, "acc.err.to", time.Time{})
 	if okFrom && okTo {
 		switch {
 		case f.From == "" && f.To == "":
@@ -394,8 +438,7 @@ func (s *Server) parsePostingForm(r *http.Request, currency string) *postingForm
 			f.fail("fra", T(lang, "acc.err.span", maxPeriodYears))
 		}
 		f.FirstDay, f.LastDay = first, last
-		f.start = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, s.zone)
-		f.end = time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, s.zone)
+		f.start, f.end = s.dayBounds(first, last)
 	}
 
 	// The text: at most as long as a posting's text can be.
@@ -407,25 +450,8 @@ func (s *Server) parsePostingForm(r *http.Request, currency string) *postingForm
 	// The amount: exact (the same in both fields) or a range, in Danish
 	// format. Without a minus the amount is compared without its sign, so
 	// 500 finds both a payment and a deposit of 500 kr.
-	parse := func(name, v, label string) (int64, bool) {
-		if v == "" {
-			return 0, false
-		}
-		m, err := netbank.ParseAmount(v, currency)
-		if err != nil {
-			msg := T(lang, "acc.err.amount")
-			if lang == Danish {
-				if _, text, ok := userError(err); ok {
-					msg = text
-				}
-			}
-			f.fail(name, T(lang, label)+": "+msg)
-			return 0, false
-		}
-		return m.Amount, true
-	}
-	lo, hasLo := parse("beloeb_fra", f.AmountFrom, "acc.search.amountfrom")
-	hi, hasHi := parse("beloeb_til", f.AmountTo, "acc.search.amountto")
+	lo, hasLo := f.typedAmount(lang, "beloeb_fra", "acc.search.amountfrom", f.AmountFrom, currency)
+	hi, hasHi := f.typedAmount(lang, "beloeb_til", "acc.search.amountto", f.AmountTo, currency)
 	if hasLo || hasHi {
 		abs := (!hasLo || lo >= 0) && (!hasHi || hi >= 0)
 		a := &ledger.AmountRange{Min: lo, Max: hi, Abs: abs}
@@ -454,6 +480,34 @@ func (s *Server) parsePostingForm(r *http.Request, currency string) *postingForm
 func civilDay(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// accountName names an account on the payment pages: its name and
+// number, "Lønkonto (9070 0004410001)".
+func accountName(a account.WithBalance) string { return accountLabel(a) + " (" + a.Display() + ")" }
+
+// accountNames maps the ids of the accounts of list to their accountName.
+func accountNames(list []account.WithBalance) map[string]string {
+	names := make(map[string]string, len(list))
+	for _, a := range list {
+		names[a.Account.ID] = accountName(a)
+	}
+	return names
+}
+
+// dkkOptions are the open kroner accounts of list as the options of a
+// select of the account to pay from, with what is available on each; the
+// one with the id selected is chosen.
+func dkkOptions(list []account.WithBalance, selected string) []payAccountOption {
+	var out []payAccountOption
+	for _, a := range list {
+		if !a.ClosedAt.IsZero() || a.Account.Currency != "DKK" {
+			continue
+		}
+		out = append(out, payAccountOption{ID: a.Account.ID, Label: accountName(a), Available: money(a.Available, a.Account.Currency),
+			Selected: a.Account.ID == selected})
+	}
+	return out
 }
 
 // loadAccount finds the customer's account of the request's {id}; another

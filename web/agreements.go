@@ -117,6 +117,9 @@ type invoicesView struct {
 	Notice   string
 }
 
+// Tab names the page among the tabs of "Betalingsaftaler" (nb_agree_head).
+func (invoicesView) Tab() string { return "invoices" }
+
 // handleInvoices draws "Ikke godkendte" (PAY-8): the bills received and
 // not yet approved, soonest due first.
 func (s *Server) handleInvoices(w http.ResponseWriter, r *http.Request) {
@@ -168,13 +171,7 @@ func (s *Server) renderInvoice(w http.ResponseWriter, r *http.Request, status in
 	if v.Form.From == "" {
 		v.Form.From = inv.AccountID
 	}
-	for _, a := range list {
-		if !a.ClosedAt.IsZero() || a.Account.Currency != "DKK" {
-			continue
-		}
-		v.Accounts = append(v.Accounts, payAccountOption{ID: a.Account.ID, Label: accountLabel(a) + " (" + a.Display() + ")",
-			Available: money(a.Available, a.Account.Currency), Selected: a.Account.ID == v.Form.From})
-	}
+	v.Accounts = dkkOptions(list, v.Form.From)
 	s.Render(w, r, status, "nb_invoice", v)
 }
 
@@ -337,6 +334,9 @@ type agreementsView struct {
 	CanAct    bool
 }
 
+// Tab names the page among the tabs of "Betalingsaftaler" (nb_agree_head).
+func (agreementsView) Tab() string { return "agreements" }
+
 func (s *Server) renderAgreements(w http.ResponseWriter, r *http.Request, status int, f agreementForm, errMsg string) {
 	p := PrincipalOf(r)
 	ctx := r.Context()
@@ -370,14 +370,8 @@ func (s *Server) renderAgreements(w http.ResponseWriter, r *http.Request, status
 	case "findes":
 		v.Notice = T(lang, "agr.notice.exists")
 	}
-	labels := map[string]string{}
-	for _, a := range accounts {
-		labels[a.Account.ID] = accountLabel(a) + " (" + a.Display() + ")"
-		if a.ClosedAt.IsZero() && a.Account.Currency == "DKK" {
-			v.Accounts = append(v.Accounts, payAccountOption{ID: a.Account.ID, Label: labels[a.Account.ID],
-				Available: money(a.Available, a.Account.Currency), Selected: a.Account.ID == f.From})
-		}
-	}
+	labels := accountNames(accounts)
+	v.Accounts = dkkOptions(accounts, f.From)
 	for _, a := range list {
 		av := agreementView{ID: a.ID, Kind: a.Kind.Danish(), Creditor: a.Creditor(),
 			CreditorNumber: a.CreditorNumber, DebtorGroup: a.DebtorGroup, CustomerNumber: a.CustomerNumber,
@@ -525,12 +519,11 @@ func (s *Server) agreementSigned(w http.ResponseWriter, r *http.Request, doc ide
 	if s.agreements == nil {
 		return "", netbank.Errorf(netbank.EUNAVAILABLE, "web: net bank without payment agreements")
 	}
-	_, body, found := strings.Cut(doc.Document, "\n\n")
-	i := strings.LastIndex(body, agreementIDLine)
-	if !found || i < 0 {
+	body, id, ok := signedBody(doc, agreementIDLine)
+	if !ok {
 		return "", netbank.Errorf(netbank.EINVALID, "web: signed document %s names no agreement", doc.ID)
 	}
-	a, err := s.agreements.Get(r.Context(), p.Customer.ID, strings.TrimSpace(body[i+len(agreementIDLine):]))
+	a, err := s.agreements.Get(r.Context(), p.Customer.ID, id)
 	if err != nil {
 		return "", err
 	}
@@ -580,7 +573,7 @@ func (s *Server) upcomingCollections(r *http.Request, p *Principal) ([]collectio
 			Deadline:  agreement.LastRejectDay(c.DueDate).Format("02.01.2006"),
 			RejectURL: "/netbank/aftaler/betalinger/" + url.PathEscape(c.ID) + "/afvis"}
 		if a, err := s.accounts.Get(r.Context(), p.Customer.ID, c.AccountID); err == nil {
-			cv.From = accountLabel(a) + " (" + a.Display() + ")"
+			cv.From = accountName(a)
 		}
 		switch {
 		case cv.Rejectable:

@@ -6,11 +6,9 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/netbank/netbank"
 	"github.com/netbank/netbank/dk"
@@ -137,18 +135,10 @@ func (s *Server) renderPayfileForm(w http.ResponseWriter, r *http.Request, statu
 		s.Error(w, r, err)
 		return
 	}
-	for _, a := range list {
-		if !a.ClosedAt.IsZero() || a.Account.Currency != "DKK" {
-			continue
-		}
-		if v.From == "" && len(v.Accounts) == 0 && from == "" {
-			v.From = a.Account.ID
-		}
-		v.Accounts = append(v.Accounts, payAccountOption{ID: a.Account.ID, Label: accountLabel(a) + " (" + a.Display() + ")",
-			Available: money(a.Available, a.Account.Currency)})
-	}
-	for i := range v.Accounts {
-		v.Accounts[i].Selected = v.Accounts[i].ID == v.From
+	v.Accounts = dkkOptions(list, from)
+	if from == "" && len(v.Accounts) > 0 {
+		// Nothing chosen yet: the first account.
+		v.From, v.Accounts[0].Selected = v.Accounts[0].ID, true
 	}
 	batches, err := s.payments.Batches(ctx, p.Customer.ID)
 	if err != nil {
@@ -304,7 +294,7 @@ func (s *Server) payfileView(r *http.Request, b payment.Batch, ps []payment.Paym
 		}
 		l := strings.Replace(id, "-", " ", 1)
 		if a, err := s.accounts.Get(ctx, b.CustomerID, id); err == nil {
-			l = accountLabel(a) + " (" + a.Display() + ")"
+			l = accountName(a)
 		}
 		froms[id] = l
 		return l
@@ -381,19 +371,31 @@ func (s *Server) batchOf(r *http.Request) (payment.Batch, error) {
 	return s.payments.Batch(r.Context(), PrincipalOf(r).Customer.ID, r.PathValue("id"))
 }
 
-// handlePayfileReview draws the review of a loaded file awaiting signature.
-func (s *Server) handlePayfileReview(w http.ResponseWriter, r *http.Request) {
+// unsignedBatchOf reads the batch of the path for a user who may create
+// payments (what names the action refused otherwise, as forbidPayments
+// takes it). ok is false when the answer is written: the refusal, the
+// error, or the way to the receipt of a file no longer awaiting signature.
+func (s *Server) unsignedBatchOf(w http.ResponseWriter, r *http.Request, what string) (b payment.Batch, ok bool) {
 	if !canCreatePayments(PrincipalOf(r)) {
-		forbidPayments(w, r, s, "loading files of")
-		return
+		forbidPayments(w, r, s, what)
+		return b, false
 	}
 	b, err := s.batchOf(r)
 	if err != nil {
 		s.Error(w, r, err)
-		return
+		return b, false
 	}
 	if b.Status != payment.BatchAwaitingSignature {
 		http.Redirect(w, r, payfilePathOf(b.ID)+"/kvittering", http.StatusSeeOther)
+		return b, false
+	}
+	return b, true
+}
+
+// handlePayfileReview draws the review of a loaded file awaiting signature.
+func (s *Server) handlePayfileReview(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.unsignedBatchOf(w, r, "loading files of")
+	if !ok {
 		return
 	}
 	v, err := s.payfileView(r, b, nil)
@@ -485,21 +487,11 @@ func batchDocument(b payment.Batch, ps []payment.Payment) string {
 // handlePayfileSign ("Godkend og underskriv") draws the signing page for
 // a file awaiting its loader's signature.
 func (s *Server) handlePayfileSign(w http.ResponseWriter, r *http.Request) {
-	p := PrincipalOf(r)
-	if !canCreatePayments(p) {
-		forbidPayments(w, r, s, "signing")
+	b, ok := s.unsignedBatchOf(w, r, "signing")
+	if !ok {
 		return
 	}
-	b, err := s.batchOf(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if b.Status != payment.BatchAwaitingSignature {
-		http.Redirect(w, r, payfilePathOf(b.ID)+"/kvittering", http.StatusSeeOther)
-		return
-	}
-	if b.CreatedBy != p.User.ID {
+	if b.CreatedBy != PrincipalOf(r).User.ID {
 		s.Error(w, r, netbank.Errorf(netbank.EFORBIDDEN, "Filen skal underskrives af den bruger, der har indlæst den."))
 		return
 	}
@@ -598,34 +590,6 @@ func (s *Server) handleConvertForm(w http.ResponseWriter, r *http.Request) {
 	s.renderConvert(w, r, http.StatusOK, convertView{}, payfile.Pain00100109)
 }
 
-// convertedName names the converted file after the uploaded one:
-// "løn.csv" to pain.001.001.09 is "løn-pain001v09.xml".
-func convertedName(uploaded string, to payfile.Format) string {
-	base := path.Base(strings.ReplaceAll(uploaded, "\\", "/"))
-	base = strings.TrimSuffix(base, path.Ext(base))
-	base = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\"`, r) {
-			return -1
-		}
-		return r
-	}, base)
-	if base == "" || base == "." || !utf8.ValidString(base) {
-		base = "betalingsfil"
-	}
-	if r := []rune(base); len(r) > 80 {
-		base = string(r[:80])
-	}
-	switch to {
-	case payfile.Pain00100103:
-		return base + "-pain001v03.xml"
-	case payfile.Pain00100109:
-		return base + "-pain001v09.xml"
-	case payfile.ERH:
-		return base + "-erh.txt"
-	}
-	return base + "-konverteret.csv"
-}
-
 // handleConvert converts the uploaded file and sends it back as a
 // download. Lines that cannot be converted are listed instead, unless the
 // user asked to convert without them.
@@ -665,21 +629,9 @@ func (s *Server) handleConvert(w http.ResponseWriter, r *http.Request) {
 		s.renderConvert(w, r, http.StatusUnprocessableEntity, v, to)
 		return
 	}
-	ctype := "text/csv"
-	switch to {
-	case payfile.Pain00100103, payfile.Pain00100109:
-		ctype = "application/xml"
-	case payfile.ERH:
-		ctype = "text/plain"
-	}
-	if utf8.Valid(out) {
-		ctype += "; charset=utf-8"
-	} else {
-		ctype += "; charset=windows-1252"
-	}
 	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": convertedName(name, to)}))
+	h.Set("Content-Type", payfile.ContentType(to, out))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": payfile.ConvertedName(name, to)}))
 	h.Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(out)

@@ -154,6 +154,49 @@ type payFormView struct {
 	SlipSelected slipTypeOption
 	// Currencies a foreign transfer can be made in (PAY-5).
 	Currencies []string
+	// Dates are the dates the date field offers (PAY-3, CAL-1).
+	Dates payDates
+}
+
+// payDates is what the date field of a payment offers (RULE PAY-3, CAL-1):
+// today, or a later date up to Max, the last bank day at most
+// payment.DefaultMaxDaysAhead days ahead. Closed lists the non-bank days
+// after today up to Max; payments.js moves a date picked on one of them to
+// the next bank day and says so, as the bank does without it. Today is
+// never in Closed: a payment dated today is made today, whatever the day.
+type payDates struct {
+	Min, Max string // "2026-11-22"
+	// Closed names each non-bank day ("2026-11-28") in the page's
+	// language: "Lørdag", "2. juledag".
+	Closed map[string]string
+}
+
+// newPayDates returns the dates of a payment made on the day today (a
+// civil date, calendar.Day), with the names of the non-bank days in lang.
+func newPayDates(today time.Time, lang Lang) payDates {
+	last := calendar.PreviousBankDay(today.AddDate(0, 0, payment.DefaultMaxDaysAhead+1))
+	v := payDates{Min: today.Format(time.DateOnly), Max: last.Format(time.DateOnly), Closed: map[string]string{}}
+	for d := today.AddDate(0, 0, 1); !d.After(last); d = d.AddDate(0, 0, 1) {
+		if calendar.IsBankDay(d) {
+			continue
+		}
+		name := calendar.Reason(d)
+		if lang == English {
+			name = calendar.ReasonEnglish(d)
+		}
+		v.Closed[d.Format(time.DateOnly)] = name
+	}
+	return v
+}
+
+// Dates are the dates the approval form of a bill offers (nb_invoice,
+// agreements.go): the bill is paid as a payment dated from Today.
+func (v invoicePageView) Dates(lang Lang) payDates {
+	today, err := calendar.ParseDate(v.Today)
+	if err != nil {
+		return payDates{Min: v.Today}
+	}
+	return newPayDates(today, lang)
 }
 
 // slipTypeOption is one card type: whether it has a payment id (and its
@@ -182,9 +225,10 @@ func (s *Server) payFormView(r *http.Request, f payForm, errMsg string) (payForm
 	if err != nil {
 		return payFormView{}, err
 	}
-	v := payFormView{Form: f, Error: errMsg, Today: calendar.Day(s.clock.Now()).Format(time.DateOnly),
+	today := calendar.Day(s.clock.Now())
+	v := payFormView{Form: f, Error: errMsg, Today: today.Format(time.DateOnly),
 		Business: p.User.Kind == identity.BusinessUser, OwnReg: dk.NetbankReg,
-		InstantLimit: money(payment.DefaultInstantLimit, "DKK").Text}
+		InstantLimit: money(payment.DefaultInstantLimit, "DKK").Text, Dates: newPayDates(today, LangOf(r))}
 	for _, a := range list {
 		if !a.ClosedAt.IsZero() {
 			continue
@@ -246,8 +290,18 @@ func (s *Server) renderPayForm(w http.ResponseWriter, r *http.Request, status in
 
 // handlePaymentForm draws "Ny betaling" with a fresh client id.
 func (s *Server) handlePaymentForm(w http.ResponseWriter, r *http.Request) {
-	if !canCreatePayments(PrincipalOf(r)) {
-		forbidPayments(w, r, s, "creating")
+	if p := PrincipalOf(r); !canCreatePayments(p) {
+		// "Betalinger" in the menu leads a user who may not create
+		// payments to what the profile does allow (BIZ-5): an approver to
+		// the approval queue, a viewer to the payment history.
+		switch {
+		case canApprovePayments(p):
+			http.Redirect(w, r, "/netbank/betalinger/kommende", http.StatusSeeOther)
+		case canSeePayments(p):
+			http.Redirect(w, r, "/netbank/betalinger/historik", http.StatusSeeOther)
+		default:
+			forbidPayments(w, r, s, "creating")
+		}
 		return
 	}
 	mode := "transfer"
@@ -681,12 +735,10 @@ func (s *Server) handlePaymentApprove(w http.ResponseWriter, r *http.Request) {
 // the bank makes of that payment (SIGN-2).
 func (s *Server) signedPayment(r *http.Request, doc identity.SignedDocument, text func(payment.Payment) string) (payment.Payment, error) {
 	p := PrincipalOf(r)
-	_, body, found := strings.Cut(doc.Document, "\n\n")
-	i := strings.LastIndex(body, paymentIDLine)
-	if !found || i < 0 {
+	body, id, ok := signedBody(doc, paymentIDLine)
+	if !ok {
 		return payment.Payment{}, netbank.Errorf(netbank.EINVALID, "web: signed document %s names no payment", doc.ID)
 	}
-	id := strings.TrimSpace(body[i+len(paymentIDLine):])
 	pay, err := s.payments.Get(r.Context(), p.Customer.ID, id)
 	if err != nil {
 		return payment.Payment{}, err

@@ -59,16 +59,7 @@ type historyForm struct {
 	before   time.Time
 	beforeID string
 
-	Errors []string
-	Bad    map[string]bool
-}
-
-func (f *historyForm) fail(field, msg string) {
-	if f.Bad == nil {
-		f.Bad = map[string]bool{}
-	}
-	f.Bad[field] = true
-	f.Errors = append(f.Errors, msg)
+	fieldErrors
 }
 
 // Filtered reports whether the search narrows more than the period.
@@ -84,11 +75,7 @@ func (s *Server) parseHistoryForm(r *http.Request, textField, currency string) *
 	q := r.URL.Query()
 	f := &historyForm{}
 	field := func(name string) string {
-		v := q.Get(name)
-		if len(v) > maxFieldBytes {
-			f.fail(name, T(lang, "acc.err.toolong"))
-		}
-		return cleanField(v, payment.MaxIncomingText)
+		return f.typed(lang, q, name, payment.MaxIncomingText, payment.MaxIncomingText)
 	}
 	f.From, f.To, f.Text = field("fra"), field("til"), field(textField)
 	f.AmountFrom, f.AmountTo = field("beloeb_fra"), field("beloeb_til")
@@ -97,18 +84,9 @@ func (s *Server) parseHistoryForm(r *http.Request, textField, currency string) *
 	}
 
 	today := civilDay(s.clock.Now().In(s.zone))
-	first, last := today.AddDate(0, -defaultMonths, 0), today
-	okFrom, okTo := true, true
-	if f.From != "" {
-		if first, okFrom = parseDanishDate(f.From); !okFrom {
-			f.fail("fra", T(lang, "acc.err.from"))
-		}
-	}
-	if f.To != "" {
-		if last, okTo = parseDanishDate(f.To); !okTo {
-			f.fail("til", T(lang, "acc.err.to"))
-		}
-	} else if f.From != "" && okFrom && first.After(today) {
+	first, okFrom := f.typedDay(lang, "fra", f.From, "acc.err.from", today.AddDate(0, -defaultMonths, 0))
+	last, okTo := f.typedDay(lang, "til", f.To, "acc.err.to", today)
+	if f.To == "" && f.From != "" && okFrom && first.After(today) {
 		last = first
 	}
 	if okFrom && okTo {
@@ -122,33 +100,19 @@ func (s *Server) parseHistoryForm(r *http.Request, textField, currency string) *
 			f.fail("fra", T(lang, "acc.err.span", maxPeriodYears))
 		}
 		f.FirstDay, f.LastDay = first, last
-		f.start = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, s.zone)
-		f.end = time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, s.zone)
+		f.start, f.end = s.dayBounds(first, last)
 	}
 	if utf8.RuneCountInString(f.Text) > payment.MaxIncomingText {
 		f.fail(textField, T(lang, "acc.err.text", payment.MaxIncomingText))
 	}
 
 	parse := func(name, v, label string) int64 {
-		if v == "" {
-			return 0
-		}
-		m, err := netbank.ParseAmount(v, currency)
-		if err != nil {
-			msg := T(lang, "acc.err.amount")
-			if lang == Danish {
-				if _, text, ok := userError(err); ok {
-					msg = text
-				}
-			}
-			f.fail(name, T(lang, label)+": "+msg)
-			return 0
-		}
-		if m.Amount <= 0 {
+		n, ok := f.typedAmount(lang, name, label, v, currency)
+		if ok && n <= 0 {
 			f.fail(name, T(lang, label)+": "+T(lang, "hist.err.positive"))
 			return 0
 		}
-		return m.Amount
+		return n
 	}
 	f.min = parse("beloeb_fra", f.AmountFrom, "acc.search.amountfrom")
 	f.max = parse("beloeb_til", f.AmountTo, "acc.search.amountto")
@@ -180,6 +144,48 @@ func (f *historyForm) query(textField string) url.Values {
 	return q
 }
 
+// historyPages is what both searches show around their rows: the period
+// and the links to the newest and to the next page.
+type historyPages struct {
+	// FirstDay and LastDay are the period shown ("01.09.2026").
+	FirstDay, LastDay string
+	// MoreURL shows the next (older) items; FirstURL the newest again.
+	MoreURL, FirstURL string
+	// Older: this is not the first page.
+	Older bool
+}
+
+// cutHistoryPage cuts found, read with up to historyPage+1 items, to one
+// page and makes the period and links of the search at base (textField
+// names its text field): "Vis flere" continues after the last item shown,
+// created (or booked) at the time and with the id that cursor gives.
+func cutHistoryPage[T any](f *historyForm, found []T, base, textField string, cursor func(T) (time.Time, string)) ([]T, historyPages) {
+	pg := historyPages{FirstDay: f.FirstDay.Format("02.01.2006"), LastDay: f.LastDay.Format("02.01.2006"), Older: !f.before.IsZero()}
+	q := f.query(textField)
+	pg.FirstURL = base + "?" + q.Encode()
+	if len(found) > historyPage {
+		found = found[:historyPage]
+		at, id := cursor(found[len(found)-1])
+		q.Set("foer", strconv.FormatInt(at.UnixMicro(), 10))
+		q.Set("foer_id", id)
+		pg.MoreURL = base + "?" + q.Encode()
+	}
+	return found, pg
+}
+
+// searchRefused answers a search the payments refused with err: a text
+// they cannot search for (EINVALID) marks the form's text field with the
+// bank's message and draws view with data again (400); anything else is
+// the error page.
+func (s *Server) searchRefused(w http.ResponseWriter, r *http.Request, err error, f *historyForm, textField, view string, data any) {
+	if netbank.ErrorCodeOf(err) != netbank.EINVALID {
+		s.Error(w, r, err)
+		return
+	}
+	f.fail(textField, netbank.ErrorMessageOf(err))
+	s.Render(w, r, http.StatusBadRequest, view, data)
+}
+
 // historyOption is an option of a select on the search form.
 type historyOption struct {
 	Value, Label string
@@ -209,11 +215,7 @@ type historyView struct {
 	Accounts []historyOption
 	Statuses []historyOption
 	Rows     []historyRow
-	// FirstDay and LastDay are the period shown ("01.09.2026").
-	FirstDay, LastDay string
-	// MoreURL shows the next (older) payments; FirstURL the newest again.
-	MoreURL, FirstURL string
-	Older             bool
+	historyPages
 }
 
 // handleHistory draws the search of past payments (PAY-7).
@@ -236,12 +238,10 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	labels := map[string]string{}
+	labels := accountNames(list)
 	known := false
 	for _, a := range list {
-		label := accountLabel(a) + " (" + a.Display() + ")"
-		labels[a.Account.ID] = label
-		v.Accounts = append(v.Accounts, historyOption{Value: a.Account.ID, Label: label, Selected: a.Account.ID == f.Account})
+		v.Accounts = append(v.Accounts, historyOption{Value: a.Account.ID, Label: labels[a.Account.ID], Selected: a.Account.ID == f.Account})
 		known = known || a.Account.ID == f.Account
 	}
 	if f.Account != "" && !known {
@@ -263,31 +263,13 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 		MinAmount: f.min, MaxAmount: f.max, BeforeCreated: f.before, BeforeID: f.beforeID, Limit: historyPage + 1}, Text: f.Text}
 	found, err := s.payments.Search(ctx, p.Customer.ID, filter)
 	if err != nil {
-		if netbank.ErrorCodeOf(err) == netbank.EINVALID {
-			f.fail("tekst", netbank.ErrorMessageOf(err))
-			s.Render(w, r, http.StatusBadRequest, "nb_pay_history", v)
-			return
-		}
-		s.Error(w, r, err)
+		s.searchRefused(w, r, err, f, "tekst", "nb_pay_history", v)
 		return
 	}
-	more := len(found) > historyPage
-	if more {
-		found = found[:historyPage]
-	}
+	found, v.historyPages = cutHistoryPage(f, found, "/netbank/betalinger/historik", "tekst",
+		func(p payment.Payment) (time.Time, string) { return p.CreatedAt, p.ID })
 	for _, pay := range found {
 		v.Rows = append(v.Rows, historyRowOf(lang, pay, labels))
-	}
-	v.FirstDay, v.LastDay = f.FirstDay.Format("02.01.2006"), f.LastDay.Format("02.01.2006")
-	base := "/netbank/betalinger/historik"
-	sq := f.query("tekst")
-	v.FirstURL = base + "?" + sq.Encode()
-	v.Older = !f.before.IsZero()
-	if more {
-		last := found[len(found)-1]
-		sq.Set("foer", strconv.FormatInt(last.CreatedAt.UnixMicro(), 10))
-		sq.Set("foer_id", last.ID)
-		v.MoreURL = base + "?" + sq.Encode()
 	}
 	s.Render(w, r, http.StatusOK, "nb_pay_history", v)
 }
@@ -355,12 +337,10 @@ type swiftRow struct {
 
 // swiftView is the Data of nb_pay_swift.
 type swiftView struct {
-	Form              *historyForm
-	Currencies        []historyOption
-	Rows              []swiftRow
-	FirstDay, LastDay string
-	MoreURL, FirstURL string
-	Older             bool
+	Form       *historyForm
+	Currencies []historyOption
+	Rows       []swiftRow
+	historyPages
 }
 
 // swiftScan bounds how many incoming payments one page may look through
@@ -405,10 +385,7 @@ func (s *Server) handleSWIFT(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	labels := map[string]string{}
-	for _, a := range list {
-		labels[a.Account.ID] = accountLabel(a) + " (" + a.Display() + ")"
-	}
+	labels := accountNames(list)
 
 	// Newest first, a page at a time; a currency is picked out here, so
 	// keep reading (within swiftScan) until the page is full. The store
@@ -424,12 +401,7 @@ func (s *Server) handleSWIFT(w http.ResponseWriter, r *http.Request) {
 	for scanned := 0; len(found) <= historyPage && scanned < swiftScan; {
 		batch, err := s.payments.SearchIncoming(ctx, p.Customer.ID, filter)
 		if err != nil {
-			if netbank.ErrorCodeOf(err) == netbank.EINVALID {
-				f.fail("afsender", netbank.ErrorMessageOf(err))
-				s.Render(w, r, http.StatusBadRequest, "nb_pay_swift", v)
-				return
-			}
-			s.Error(w, r, err)
+			s.searchRefused(w, r, err, f, "afsender", "nb_pay_swift", v)
 			return
 		}
 		for _, in := range batch {
@@ -451,10 +423,8 @@ func (s *Server) handleSWIFT(w http.ResponseWriter, r *http.Request) {
 		last := batch[len(batch)-1]
 		filter.BeforeBooked, filter.BeforeID = last.BookedAt, last.ID
 	}
-	more := len(found) > historyPage
-	if more {
-		found = found[:historyPage]
-	}
+	found, v.historyPages = cutHistoryPage(f, found, "/netbank/betalinger/fra-udlandet", "afsender",
+		func(in payment.Incoming) (time.Time, string) { return in.BookedAt, in.ID })
 	for _, in := range found {
 		sent := in.Sent()
 		row := swiftRow{ID: in.ID, Date: s.danishDate(in.BookedAt), ISODate: in.BookedAt.In(s.zone).Format(time.DateOnly),
@@ -475,17 +445,6 @@ func (s *Server) handleSWIFT(w http.ResponseWriter, r *http.Request) {
 			row.Status = T(lang, "hist.swift.received")
 		}
 		v.Rows = append(v.Rows, row)
-	}
-	v.FirstDay, v.LastDay = f.FirstDay.Format("02.01.2006"), f.LastDay.Format("02.01.2006")
-	base := "/netbank/betalinger/fra-udlandet"
-	sq := f.query("afsender")
-	v.FirstURL = base + "?" + sq.Encode()
-	v.Older = !f.before.IsZero()
-	if more {
-		last := found[len(found)-1]
-		sq.Set("foer", strconv.FormatInt(last.BookedAt.UnixMicro(), 10))
-		sq.Set("foer_id", last.ID)
-		v.MoreURL = base + "?" + sq.Encode()
 	}
 	s.Render(w, r, http.StatusOK, "nb_pay_swift", v)
 }

@@ -23,6 +23,8 @@ var paymentsMessages = catalog{
 	"pay.amount.hint":          {"F.eks. 1.250,00", "E.g. 1.250,00"},
 	"pay.date":                 {"Dato", "Date"},
 	"pay.date.hint":            {"Er datoen ikke en bankdag, gennemføres betalingen den næste bankdag.", "If the date is not a bank day, the payment is made on the next bank day."},
+	"pay.date.closed":          {"%s er ikke en bankdag. Betalingen gennemføres %s.", "%s is not a bank day. The payment is made on %s."},
+	"pay.date.weekdays":        {"søndag mandag tirsdag onsdag torsdag fredag lørdag", "Sunday Monday Tuesday Wednesday Thursday Friday Saturday"},
 	"pay.text.self":            {"Tekst på egen konto (højst 20 tegn)", "Text on your own account (at most 20 characters)"},
 	"pay.text.recipient":       {"Tekst til modtager (højst 41 tegn)", "Text to the payee (at most 41 characters)"},
 	"pay.text.self.short":      {"Tekst på egen konto", "Text on your own account"},

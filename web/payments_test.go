@@ -270,7 +270,8 @@ func TestPaymentBusinessFourEyes(t *testing.T) {
 	ole := b.client()
 	p, _, _ := ole.businessLogin("ole.hansen", pwOle, cardOle)
 	wantRedirect(t, p, "/netbank")
-	want(t, ole.get("/netbank/betalinger"), http.StatusForbidden)
+	// A see-only user is sent from "Ny betaling" to the payment history.
+	wantRedirect(t, ole.get("/netbank/betalinger"), "/netbank/betalinger/historik")
 	// RULE BIZ-5: the menu offers "Betalinger" only to users who may pay.
 	if p := ole.get("/netbank"); p.StatusCode != http.StatusOK || strings.Contains(p.Body, `id="nav-payments"`) {
 		t.Errorf("a see-only user is offered Betalinger (%d)", p.StatusCode)
@@ -324,8 +325,8 @@ func TestPaymentBusinessFourEyes(t *testing.T) {
 	if p := pia.postRaw("/netbank/betalinger/"+id+"/godkend", url.Values{}, nil); p.StatusCode != http.StatusForbidden {
 		t.Errorf("approve without CSRF: %d", p.StatusCode)
 	}
-	// Pia may approve but not create.
-	want(t, pia.get("/netbank/betalinger"), http.StatusForbidden)
+	// Pia may approve but not create: "Betalinger" leads her to her queue.
+	wantRedirect(t, pia.get("/netbank/betalinger"), "/netbank/betalinger/kommende")
 	p = bizSign(pia, "/netbank/betalinger/"+id+"/godkend", pwPia, cardPia)
 	wantRedirect(t, p, "/netbank/betalinger/"+id+"/kvittering")
 	want(t, pia.follow(p), http.StatusOK, "Status: Gennemført")

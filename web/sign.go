@@ -130,6 +130,18 @@ func signCanonical(body string) string {
 	return strings.ReplaceAll(body, "\x00", "")
 }
 
+// signedBody is the body of a signed document, what follows the bank's
+// header, and the id its last line names after idLine ("\nBetaling: ");
+// ok is false when it names none.
+func signedBody(doc identity.SignedDocument, idLine string) (body, id string, ok bool) {
+	_, body, found := strings.Cut(doc.Document, "\n\n")
+	i := strings.LastIndex(body, idLine)
+	if !found || i < 0 {
+		return body, "", false
+	}
+	return body, strings.TrimSpace(body[i+len(idLine):]), true
+}
+
 // signSealed is the prepared request as the signing page carries it.
 type signSealed struct {
 	ID        string    `json:"id"`

@@ -9,13 +9,71 @@
 //     digit checked (PAY-4);
 //   - a transfer abroad: the IBAN in groups of four with its country,
 //     checked with its MOD 97 check digits; the BIC in capitals; the
-//     amount's label names the currency (PAY-5).
+//     amount's label names the currency (PAY-5);
+//   - the date, here and on a bill's page (nb_invoice.html): a Saturday,
+//     Sunday or holiday moves to the next bank day, and a hint says so
+//     (PAY-3, CAL-1).
 (function () {
   "use strict";
-  var form = document.getElementById("pay-form");
-  if (!form) { return; }
   function $(id) { return document.getElementById(id); }
   function digits(s) { return s.replace(/\s+/g, ""); }
+
+  // ---- the date: today or a bank day ----
+  // The bank lists the non-bank days after today up to the field's max,
+  // with their names ({"2026-11-28": "Lørdag", …} in #date-closed). A date
+  // picked on one of them moves to the next bank day at once; a date being
+  // typed moves when the field is left or the form is sent, not between
+  // keystrokes. Without JavaScript the bank moves it (the review page says
+  // so).
+  (function () {
+    var date = $("date");
+    var list = $("date-closed");
+    var hint = $("date-moved");
+    if (!date || !list || !hint) { return; }
+    var closed = null;
+    try { closed = JSON.parse(list.textContent); } catch (e) { closed = null; }
+    if (!closed || typeof closed !== "object") { return; }
+    var weekdays = (hint.getAttribute("data-weekdays") || "").split(" ");
+    var text = hint.getAttribute("data-text") || "";
+    var typing = false;
+    var moved = ""; // the bank day the hint names, once the date is moved
+    function isClosed(s) { return Object.prototype.hasOwnProperty.call(closed, s); }
+    function dmy(s) { return s.slice(8, 10) + "." + s.slice(5, 7) + "." + s.slice(0, 4); }
+    function nextBankDay(s) {
+      var t = Date.parse(s + "T00:00:00Z");
+      for (var i = 0; i < 31 && isClosed(s); i++) {
+        t += 86400000;
+        s = new Date(t).toISOString().slice(0, 10);
+      }
+      return s;
+    }
+    function update(snap) {
+      var v = date.value;
+      if (!isClosed(v)) {
+        if (v !== moved) { hint.hidden = true; hint.textContent = ""; moved = ""; }
+        return;
+      }
+      var next = nextBankDay(v);
+      var day = weekdays[new Date(Date.parse(next + "T00:00:00Z")).getUTCDay()] || "";
+      hint.textContent = text.replace("{day}", closed[v] + " " + dmy(v)).replace("{next}", (day + " " + dmy(next)).trim());
+      hint.hidden = false;
+      moved = "";
+      if (snap) {
+        date.value = next;
+        moved = next;
+        typing = false;
+      }
+    }
+    date.addEventListener("keydown", function () { typing = true; });
+    date.addEventListener("input", function () { update(!typing); });
+    date.addEventListener("change", function () { update(!typing); });
+    date.addEventListener("blur", function () { update(true); });
+    if (date.form) { date.form.addEventListener("submit", function () { update(true); }); }
+    update(true);
+  })();
+
+  var form = $("pay-form");
+  if (!form) { return; }
 
   // ---- a transfer: bank name and straksoverførsel ----
   (function () {
