@@ -41,19 +41,7 @@ func TestAgreementsInBrowser_PAY8(t *testing.T) {
 
 	b := browser.New(t)
 	x := tab{t, b.Context()}
-	x.open(bank.url + "/login")
-	x.fill("#user-number", num)
-	x.click("#private-submit")
-	x.wait("#pin")
-	x.fill("#pin", pin)
-	x.click("#pin-submit")
-	x.wait("#new-code")
-	x.fill("#new-code", code)
-	x.fill("#new-code-again", code)
-	x.click("#enroll-submit")
-	x.wait("#enroll-done")
-	x.click("#continue")
-	x.wait("#welcome")
+	x.firstPrivateLogin(bank.url, num, pin, code)
 
 	// Betalingsaftaler → Aftaleoversigt → Tilmeld Betalingsservice.
 	x.click("#nav-agreements")

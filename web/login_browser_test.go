@@ -133,6 +133,27 @@ func (x tab) fill(sel, text string) {
 	x.run("fill "+sel, 20*time.Second, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
 }
 
+// firstPrivateLogin logs a private user in for the first time through the
+// real pages: user number, the PIN letter's code, then a new signature
+// code; the browser makes the signature file and keeps it in IndexedDB.
+// It returns on the overview.
+func (x tab) firstPrivateLogin(bankURL, number, pin, code string) {
+	x.t.Helper()
+	x.open(bankURL + "/login")
+	x.fill("#user-number", number)
+	x.click("#private-submit")
+	x.wait("#pin")
+	x.fill("#pin", pin)
+	x.click("#pin-submit")
+	x.wait("#new-code")
+	x.fill("#new-code", code)
+	x.fill("#new-code-again", code)
+	x.click("#enroll-submit")
+	x.wait("#enroll-done")
+	x.click("#continue")
+	x.wait("#welcome")
+}
+
 func (x tab) upload(sel, path string) {
 	x.t.Helper()
 	x.run("upload to "+sel, 20*time.Second, chromedp.SetUploadFiles(chromedp.CSS(sel), []string{path}, chromedp.NodeReady))

@@ -59,19 +59,7 @@ func TestPaymentsInBrowser(t *testing.T) {
 	x := tab{t, b.Context()}
 
 	// First login through the real pages: the file is kept in IndexedDB.
-	x.open(bank.url + "/login")
-	x.fill("#user-number", num)
-	x.click("#private-submit")
-	x.wait("#pin")
-	x.fill("#pin", pin)
-	x.click("#pin-submit")
-	x.wait("#new-code")
-	x.fill("#new-code", code)
-	x.fill("#new-code-again", code)
-	x.click("#enroll-submit")
-	x.wait("#enroll-done")
-	x.click("#continue")
-	x.wait("#welcome")
+	x.firstPrivateLogin(bank.url, num, pin, code)
 
 	// RULE PAY-1: "Betalinger" in the menu opens "Ny betaling".
 	x.click("#nav-payments")
@@ -199,19 +187,7 @@ func TestForeignTransferInBrowser_PAY5_PAY4(t *testing.T) {
 
 	b := browser.New(t)
 	x := tab{t, b.Context()}
-	x.open(bank.url + "/login")
-	x.fill("#user-number", num)
-	x.click("#private-submit")
-	x.wait("#pin")
-	x.fill("#pin", pin)
-	x.click("#pin-submit")
-	x.wait("#new-code")
-	x.fill("#new-code", code)
-	x.fill("#new-code-again", code)
-	x.click("#enroll-submit")
-	x.wait("#enroll-done")
-	x.click("#continue")
-	x.wait("#welcome")
+	x.firstPrivateLogin(bank.url, num, pin, code)
 
 	// RULE PAY-1: "Udland" next to "Overførsel" and "Indbetalingskort".
 	x.click("#nav-payments")

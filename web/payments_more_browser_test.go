@@ -84,19 +84,7 @@ func TestFutureDatedPaymentCancelledInBrowser_PAY3(t *testing.T) {
 
 	b := browser.New(t)
 	x := tab{t, b.Context()}
-	x.open(bank.url + "/login")
-	x.fill("#user-number", num)
-	x.click("#private-submit")
-	x.wait("#pin")
-	x.fill("#pin", pin)
-	x.click("#pin-submit")
-	x.wait("#new-code")
-	x.fill("#new-code", code)
-	x.fill("#new-code-again", code)
-	x.click("#enroll-submit")
-	x.wait("#enroll-done")
-	x.click("#continue")
-	x.wait("#welcome")
+	x.firstPrivateLogin(bank.url, num, pin, code)
 
 	x.click("#nav-payments")
 	x.wait("#pay-form")
@@ -432,19 +420,7 @@ func TestInvoiceDateMovesInBrowser_CAL1(t *testing.T) {
 
 	b := browser.New(t)
 	x := tab{t, b.Context()}
-	x.open(bank.url + "/login")
-	x.fill("#user-number", num)
-	x.click("#private-submit")
-	x.wait("#pin")
-	x.fill("#pin", pin)
-	x.click("#pin-submit")
-	x.wait("#new-code")
-	x.fill("#new-code", code)
-	x.fill("#new-code-again", code)
-	x.click("#enroll-submit")
-	x.wait("#enroll-done")
-	x.click("#continue")
-	x.wait("#welcome")
+	x.firstPrivateLogin(bank.url, num, pin, code)
 
 	x.open(bank.url + "/netbank/regninger")
 	x.click("#approve-" + inv.ID)
