@@ -18,7 +18,7 @@ const module = "github.com/netbank/netbank"
 // package imports only the standard library.
 func TestDependenciesPointInward(t *testing.T) {
 	adapters := []string{"store", "web", "api", "app", "cmd", "bench", "demo", "internal/testkit", "iso8583"}
-	domain := map[string]bool{".": true, "ledger": true, "calendar": true, "dk": true, "auth": true, "audit": true, "identity": true, "inbox": true, "account": true, "scheduler": true, "payment": true, "cardsec": true, "liability": true, "payfile": true, "pricing": true, "agreement": true, "apikey": true}
+	domain := map[string]bool{".": true, "ledger": true, "calendar": true, "dk": true, "auth": true, "audit": true, "identity": true, "inbox": true, "account": true, "scheduler": true, "payment": true, "cardsec": true, "liability": true, "payfile": true, "pricing": true, "agreement": true, "apikey": true, "card": true}
 	for dir := range domain {
 		for _, imp := range imports(t, dir) {
 			if !strings.HasPrefix(imp, module) {

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/netbank/netbank"
@@ -27,10 +28,12 @@ import (
 	"github.com/netbank/netbank/agreement"
 	"github.com/netbank/netbank/api"
 	"github.com/netbank/netbank/apikey"
+	"github.com/netbank/netbank/card"
 	"github.com/netbank/netbank/demo"
 	"github.com/netbank/netbank/dk"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/inbox"
+	"github.com/netbank/netbank/iso8583"
 	"github.com/netbank/netbank/ledger"
 	"github.com/netbank/netbank/payment"
 	"github.com/netbank/netbank/pricing"
@@ -64,8 +67,13 @@ type Config struct {
 	// Identity tunes sessions and logins (timeouts, attempts); its keys are
 	// derived from Secret.
 	Identity identity.Config
-	Logger   *slog.Logger
-	Clock    netbank.Clock
+	// ISO8583Addr is where Run listens for the card network (ISO 8583,
+	// cardnet.go); empty: no listener.
+	ISO8583Addr string
+	// Cards is the BIN and the card keys (cards.go).
+	Cards  CardConfig
+	Logger *slog.Logger
+	Clock  netbank.Clock
 }
 
 // App is a running bank.
@@ -93,6 +101,13 @@ type App struct {
 	// APIKeys are the bearer tokens of the JSON API: customers' own and
 	// the bank's partners' (package apikey).
 	APIKeys *apikey.Service
+	// Cards is the Visa Debit card business (package card; its renewal,
+	// expiry, fee, termination and retention jobs run on the scheduler).
+	Cards *card.Service
+	// Authorizer decides the card network's authorizations (card
+	// authorize.go); Run serves it on Config.ISO8583Addr.
+	Authorizer *card.Authorizer
+	cardNet    atomic.Pointer[iso8583.Server]
 	// Handler serves every HTTP route of the bank.
 	Handler http.Handler
 }
@@ -186,6 +201,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Payments.RegisterJobs(a.Scheduler)
 	a.Agreements = agreement.New(a.DB.Agreements(), a.Payments, a.Accounts, agreement.Config{Clock: cfg.Clock})
 	a.Agreements.RegisterJobs(a.Scheduler)
+	zpkHex, err := a.newCards(cfg, secret)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.newAuthorizer(cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if cfg.Demo {
 		if err := demo.Seed(ctx, a.Ledger, cfg.Clock); err != nil {
 			a.Close()
@@ -207,13 +231,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			a.Close()
 			return nil, err
 		}
+		if err := demo.SeedCards(ctx, a.Cards, a.Accounts, a.Identity, a.Ledger, cfg.Clock, cfg.DataDir, zpkHex); err != nil {
+			a.Close()
+			return nil, err
+		}
 		if err := demo.RefreshRates(ctx, a.Pricing, cfg.Clock); err != nil {
 			a.Close()
 			return nil, err
 		}
 		a.Scheduler.Register(demo.RatesJob(a.Pricing, cfg.Clock))
 	}
-	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger, Identity: a.Identity, Audit: a.DB.Audit(), Inbox: a.Inbox, Accounts: a.Accounts, Ledger: a.Ledger, Payments: a.Payments, Agreements: a.Agreements, Pricing: a.Pricing, APIKeys: a.APIKeys})
+	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger, Identity: a.Identity, Audit: a.DB.Audit(), Inbox: a.Inbox, Accounts: a.Accounts, Ledger: a.Ledger, Payments: a.Payments, Agreements: a.Agreements, Pricing: a.Pricing, APIKeys: a.APIKeys, Cards: a.Cards})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -294,6 +322,10 @@ func (a *App) Run(ctx context.Context) error {
 		scheme = "https"
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
+	if err := a.startCardNetwork(); err != nil {
+		ln.Close()
+		return err
+	}
 	a.log.Info("netbank listening", "url", scheme+"://"+ln.Addr().String(), "database", string(a.DB.Engine()), "demo", a.cfg.Demo)
 
 	var jobs sync.WaitGroup
@@ -322,6 +354,7 @@ func (a *App) Run(ctx context.Context) error {
 		// before serving (leaving the port bound) when it cannot load the
 		// key pair.
 		ln.Close()
+		a.stopCardNetwork(context.Background())
 		stopJobs()
 		jobs.Wait()
 		return err
@@ -330,7 +363,13 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("netbank shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	cardNetDone := make(chan struct{})
+	go func() {
+		defer close(cardNetDone)
+		a.stopCardNetwork(shutdownCtx)
+	}()
 	err = srv.Shutdown(shutdownCtx)
+	<-cardNetDone
 	stopJobs()
 	jobs.Wait()
 	if errors.Is(err, http.ErrServerClosed) {

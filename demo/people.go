@@ -20,11 +20,16 @@ import (
 // demo people are created (the PIN codes and passwords are stored hashed,
 // so they cannot be recovered later).
 type Credentials struct {
+	// ZPK is the zone PIN key of the demo's card terminals (hex), added
+	// with Cards by SeedCards (cards.go).
+	ZPK           string          `json:"zpk,omitempty"`
 	Users         []PrivateLogin  `json:"users"`
 	BusinessUsers []BusinessLogin `json:"business_users"`
 	Staff         []StaffLogin    `json:"staff"`
 	// APITokens are the demo's API keys (apikeys.go), added by SeedAPIKeys.
 	APITokens []APIToken `json:"api_tokens,omitempty"`
+	// Cards are the demo's test cards, one per case of CardCases (cards.go).
+	Cards []Card `json:"cards,omitempty"`
 }
 
 // PrivateLogin is a private user's first-login letter.

@@ -18,6 +18,7 @@ import (
 	"github.com/netbank/netbank/account"
 	"github.com/netbank/netbank/agreement"
 	"github.com/netbank/netbank/apikey"
+	"github.com/netbank/netbank/card"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/inbox"
 	"github.com/netbank/netbank/ledger"
@@ -69,6 +70,9 @@ type Config struct {
 	// and the back office's "API-klienter" (apikeys.go,
 	// backoffice_apikeys.go). Nil leaves both out.
 	APIKeys *apikey.Service
+	// Cards is the card business: the net bank's "Kort" and the back
+	// office's cards (cards.go, backoffice_cards.go). Nil leaves both out.
+	Cards *card.Service
 }
 
 // Server serves the HTML pages of the bank. It is an http.Handler; every
@@ -89,6 +93,7 @@ type Server struct {
 	agreements *agreement.Service
 	pricing    *pricing.Service
 	apikeys    *apikey.Service
+	cards      *card.Service
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -122,6 +127,7 @@ func New(cfg Config) (*Server, error) {
 		agreements: cfg.Agreements,
 		pricing:    cfg.Pricing,
 		apikeys:    cfg.APIKeys,
+		cards:      cfg.Cards,
 		mux:        http.NewServeMux(),
 	}
 	if s.clock == nil {
@@ -144,6 +150,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /{$}", s.handleHome)
 	s.registerNetbank()
 	s.registerBackoffice(cfg.Audit)
+	s.registerCards(cfg.Audit) // Kort in the net bank and the back office (cards.go, backoffice_cards.go)
 
 	s.handler = SecureHeaders(s.crossOriginProtection(s.csrf(s.switchLang(http.HandlerFunc(s.route)))))
 	return s, nil

@@ -5,6 +5,8 @@
 //	netbank [flags]                 run the bank (default: demo on SQLite at 127.0.0.1:8080)
 //	netbank ledger check [flags]    verify the ledger's invariants; exit 1 on any violation
 //	netbank bench ledger [flags]    measure ledger transfers/s and latency
+//	netbank bench card [flags]      measure card authorizations/s and latency over ISO 8583
+//	netbank terminal [flags]        send card messages (ISO 8583) to a running bank
 //	netbank convert --to <format>   convert a payment file; exit 1 on bad lines
 //
 // Every flag has an environment fallback: --data-dir is NETBANK_DATA_DIR,
@@ -26,6 +28,7 @@ import (
 
 	"github.com/netbank/netbank"
 	"github.com/netbank/netbank/app"
+	"github.com/netbank/netbank/iso8583"
 )
 
 func main() {
@@ -47,6 +50,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = auditVerify(ctx, args[2:], stdout, stderr)
 	case len(args) >= 2 && args[0] == "bench" && args[1] == "ledger":
 		err = benchLedger(ctx, args[2:], stdout, stderr)
+	case len(args) >= 2 && args[0] == "bench" && args[1] == "card":
+		err = benchCard(ctx, args[2:], stdout, stderr)
+	case len(args) >= 1 && args[0] == "terminal":
+		err = terminalCmd(ctx, args[1:], stdout, stderr)
 	case len(args) >= 1 && args[0] == "convert":
 		err = convertCmd(args[1:], netbank.SystemClock{}, os.Stdin, stdout, stderr)
 	case len(args) >= 1 && !strings.HasPrefix(args[0], "-"):
@@ -81,6 +88,8 @@ Usage:
   netbank ledger check [flags]    verify the ledger's invariants (exit 1 on a violation)
   netbank audit verify [flags]    verify the audit log's hash chain (exit 1 naming a changed or removed entry)
   netbank bench ledger [flags]    measure ledger transfers/s and latency p50/p99
+  netbank bench card [flags]      measure card authorizations/s and latency p50/p99 over ISO 8583
+  netbank terminal [flags]        send card messages (ISO 8583) to a running bank and print the answers
   netbank convert --to <format> [--from <format>] [-o out] [in]
                                   convert a payment file (pain.001.001.03/.09, erh, csv; exit 1 on bad lines)
 
@@ -140,6 +149,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.Identity.PrivateTimeout, "private-timeout", 15*time.Minute, "inactivity timeout of the private net bank")
 	fs.DurationVar(&cfg.Identity.BusinessTimeout, "business-timeout", 60*time.Minute, "inactivity timeout of the business net bank")
 	fs.DurationVar(&cfg.Identity.StaffTimeout, "staff-timeout", 30*time.Minute, "inactivity timeout of the back office")
+	fs.StringVar(&cfg.Cards.BIN, "card-bin", "", "Visa BIN new card numbers are drawn under, 6 or 8 digits (empty: the demo BIN 457199)")
+	fs.StringVar(&cfg.Cards.PANKey, "pan-key", "", "hex key (>= 32 bytes) sealing card numbers and keying their look-up hash (empty: derived from the secret)")
+	fs.StringVar(&cfg.Cards.CVK, "cvk", "", "card verification key CVK A|B, 32 hex digits (empty: derived from the secret)")
+	fs.StringVar(&cfg.Cards.PINKey, "pin-key", "", "hex key (>= 32 bytes) of the stored PIN verification values (empty: derived from the secret)")
+	fs.StringVar(&cfg.ISO8583Addr, "iso8583-addr", iso8583.DefaultAddr, "card network (ISO 8583) listen address; empty: none")
+	fs.StringVar(&cfg.Cards.ZPK, "zpk", "", "zone PIN key of field 52, 32 or 48 hex digits (empty: the public demo key with --demo, else derived from the secret)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -414,6 +414,7 @@ func TestServe(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	t.Setenv("NETBANK_ADDR", addr) // the listen address from the environment
+	t.Setenv("NETBANK_ISO8583_ADDR", "127.0.0.1:0")
 	dataDir := filepath.Join(wd, "data")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
