@@ -49,6 +49,7 @@ import (
 	"github.com/netbank/netbank/account"
 	"github.com/netbank/netbank/agreement"
 	"github.com/netbank/netbank/apikey"
+	"github.com/netbank/netbank/card"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/ledger"
 	"github.com/netbank/netbank/payment"
@@ -96,6 +97,11 @@ type Config struct {
 	// Pricing gives the exchange rates of GET /api/v1/rates (rates.go);
 	// nil answers that endpoint "unavailable".
 	Pricing *pricing.Service
+	// Cards answer the block register and VisaSecure is the bank's access
+	// control server (visasecure.go); nil answers their endpoints
+	// "unavailable".
+	Cards      *card.Service
+	VisaSecure *card.VisaSecure
 }
 
 // Server is the JSON API as an http.Handler. Create it with New; it is safe
@@ -111,6 +117,9 @@ type Server struct {
 	mux      *http.ServeMux
 	// agreements are Betalingsservice and e-invoices (agreements.go).
 	agreements *agreement.Service
+	// cards and visaSecure are the block register and Visa Secure (visasecure.go).
+	cards      *card.Service
+	visaSecure *card.VisaSecure
 
 	mu    sync.Mutex
 	table []RouteInfo // every route registered, in registration order
@@ -174,13 +183,18 @@ func (s *Server) routes() []route {
 		{http.MethodDelete, Prefix + "/betalingsservice/collections/{reference}", s.partner(apikey.Creditor, s.handleWithdraw)},
 		{http.MethodPost, Prefix + "/einvoices", s.partner(apikey.Creditor, s.handleSendInvoice)},
 		{http.MethodGet, Prefix + "/einvoices/{reference}", s.partner(apikey.Creditor, s.handleCreditorInvoice)},
+		// Behind a partner token: visasecure.go (merchants, other banks; CARD-11, CARD-16).
+		{http.MethodPost, Prefix + "/visa-secure/authentications", s.partner(apikey.Merchant, s.handleStartAuthentication)},
+		{http.MethodPost, Prefix + "/visa-secure/authentications/{id}/code", s.partner(apikey.Merchant, s.handleCompleteAuthentication)},
+		{http.MethodPost, Prefix + "/block-register", s.partnerOf(s.handleBlockRegister, apikey.Merchant, apikey.Clearing)},
 	}
 }
 
 // New returns a Server with every built-in route registered.
 func New(cfg Config) *Server {
 	s := &Server{clock: cfg.Clock, keys: cfg.Keys, identity: cfg.Identity, accounts: cfg.Accounts, ledger: cfg.Ledger,
-		payments: cfg.Payments, pricing: cfg.Pricing, mux: http.NewServeMux(), agreements: cfg.Agreements}
+		payments: cfg.Payments, pricing: cfg.Pricing, mux: http.NewServeMux(), agreements: cfg.Agreements,
+		cards: cfg.Cards, visaSecure: cfg.VisaSecure}
 	if s.clock == nil {
 		s.clock = netbank.SystemClock{}
 	}

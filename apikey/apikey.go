@@ -16,8 +16,9 @@
 // office, "API-klienter") for a system outside the bank, with a role:
 // "clearing" for another bank or the clearing delivering incoming payments,
 // "creditor" for a Betalingsservice / FI creditor with its creditor
-// numbers. Partner keys reach no customer's data; customer keys reach no
-// partner endpoint.
+// numbers, "merchant" for a shop asking for Visa Secure authentications
+// and the block register. Partner keys reach no customer's data; customer
+// keys reach no partner endpoint.
 //
 // # The token
 //
@@ -73,11 +74,14 @@ const (
 	// Creditor keys belong to a Betalingsservice / FI creditor, for its
 	// creditor numbers (PAY-8).
 	Creditor Kind = "creditor"
+	// Merchant keys belong to a shop (or its payment service provider):
+	// Visa Secure authentications and the block register (CARD-11, CARD-16).
+	Merchant Kind = "merchant"
 )
 
 // PartnerKinds are the roles a partner key may have, in the order the back
 // office offers them.
-var PartnerKinds = []Kind{Clearing, Creditor}
+var PartnerKinds = []Kind{Clearing, Creditor, Merchant}
 
 // Partner reports whether k is a partner role (not a customer key).
 func (k Kind) Partner() bool { return slices.Contains(PartnerKinds, k) }
@@ -91,6 +95,8 @@ func (k Kind) Danish() string {
 		return "Clearing (anden bank)"
 	case Creditor:
 		return "Kreditor (Betalingsservice / FI)"
+	case Merchant:
+		return "Forretning (Visa Secure, spærreliste)"
 	}
 	return string(k)
 }

@@ -104,10 +104,17 @@ type App struct {
 	// Cards is the Visa Debit card business (package card; its renewal,
 	// expiry, fee, termination and retention jobs run on the scheduler).
 	Cards *card.Service
+	// VisaSecure is the bank's access control server (card
+	// visasecure.go, CARD-11): the merchants' API starts and completes
+	// authentications, the Authorizer verifies their CAVVs.
+	VisaSecure *card.VisaSecure
 	// Authorizer decides the card network's authorizations (card
 	// authorize.go); Run serves it on Config.ISO8583Addr.
 	Authorizer *card.Authorizer
-	cardNet    atomic.Pointer[iso8583.Server]
+	// Disputes are the cardholders' disputes of card transactions (card
+	// dispute.go, disputes.go).
+	Disputes *card.Disputes
+	cardNet  atomic.Pointer[iso8583.Server]
 	// Handler serves every HTTP route of the bank.
 	Handler http.Handler
 }
@@ -206,7 +213,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	if a.VisaSecure, err = card.NewVisaSecure(a.Cards, a.DB.VisaSecure(), card.VisaSecureConfig{Clock: cfg.Clock, Logger: cfg.Logger}); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if err := a.newAuthorizer(cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.newDisputes(cfg); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -241,13 +256,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}
 		a.Scheduler.Register(demo.RatesJob(a.Pricing, cfg.Clock))
 	}
-	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger, Identity: a.Identity, Audit: a.DB.Audit(), Inbox: a.Inbox, Accounts: a.Accounts, Ledger: a.Ledger, Payments: a.Payments, Agreements: a.Agreements, Pricing: a.Pricing, APIKeys: a.APIKeys, Cards: a.Cards})
+	w, err := web.New(web.Config{Clock: cfg.Clock, SecureCookies: cfg.TLSCert != "", CSRFKey: secret, Logger: cfg.Logger, Identity: a.Identity, Audit: a.DB.Audit(), Inbox: a.Inbox, Accounts: a.Accounts, Ledger: a.Ledger, Payments: a.Payments, Agreements: a.Agreements, Pricing: a.Pricing, APIKeys: a.APIKeys, Cards: a.Cards, VisaSecure: a.VisaSecure, Disputes: a.Disputes})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	apiServer := api.New(api.Config{Clock: cfg.Clock, Pricing: a.Pricing, Keys: a.APIKeys, Identity: a.Identity, Accounts: a.Accounts,
-		Ledger: a.Ledger, Payments: a.Payments, Agreements: a.Agreements})
+		Ledger: a.Ledger, Payments: a.Payments, Agreements: a.Agreements, Cards: a.Cards, VisaSecure: a.VisaSecure})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})

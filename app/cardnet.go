@@ -50,13 +50,12 @@ func ISOResponse(r card.AuthResponse) iso8583.Response {
 }
 
 // newAuthorizer starts the authorization engine over the card service.
-// Internet purchases need a Visa Secure result (CAVV, CARD-11): until the
-// bank's access control server is wired in as the engine's CAVVVerifier,
-// they are answered 1A.
+// The bank's access control server (a.VisaSecure, made before) verifies
+// the Visa Secure results (CAVV) of internet purchases (CARD-11).
 func (a *App) newAuthorizer(cfg Config) error {
 	var err error
 	a.Authorizer, err = card.NewAuthorizer(a.Cards, card.AuthConfig{Clock: cfg.Clock, Store: a.DB.CardAuthorizations(),
-		Ledger: a.Ledger, Pricing: a.Pricing, Logger: cfg.Logger})
+		Ledger: a.Ledger, Pricing: a.Pricing, Logger: cfg.Logger, CAVV: a.VisaSecure})
 	return err
 }
 

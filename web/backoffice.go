@@ -85,6 +85,7 @@ func (s *Server) registerBackoffice(log AuditLog) {
 	b.registerInbox()
 	b.registerPricing()
 	b.registerAPIKeys()
+	b.registerSMS()
 }
 
 // boBase is what every back office page knows: who is working and which

@@ -9,8 +9,9 @@ package web
 //	POST /backoffice/api-klienter/{id}/tilbagekald    apikey.RevokePartner
 //
 // Roles: "clearing" (another bank or the clearing, which delivers incoming
-// payments through POST /api/v1/clearing/incoming) and "creditor" (a
-// Betalingsservice / FI creditor, with its creditor numbers). Only the
+// payments through POST /api/v1/clearing/incoming), "creditor" (a
+// Betalingsservice / FI creditor, with its creditor numbers) and
+// "merchant" (a shop: Visa Secure and the block register). Only the
 // admin role reaches these pages (others get 403); the key service audits
 // every key made and revoked with the staff member as the actor.
 

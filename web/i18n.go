@@ -61,7 +61,7 @@ type message struct {
 type catalog map[string]message
 
 // messages is every text the templates may ask for with t.
-var messages = mergeCatalogs(shellMessages, homeMessages, errorMessages, loginMessages, netbankMessages, backofficeMessages, keyappMessages, paymentsMessages, payfilesMessages, pricingMessages, historyMessages, apikeysMessages, agreementsMessages, cardsMessages)
+var messages = mergeCatalogs(shellMessages, homeMessages, errorMessages, loginMessages, netbankMessages, backofficeMessages, keyappMessages, paymentsMessages, payfilesMessages, pricingMessages, historyMessages, apikeysMessages, agreementsMessages, cardsMessages, smsMessages, disputesMessages)
 
 // mergeCatalogs joins catalogs and panics on a key defined twice, so that two
 // features cannot silently overwrite each other's texts.

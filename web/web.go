@@ -73,6 +73,13 @@ type Config struct {
 	// Cards is the card business: the net bank's "Kort" and the back
 	// office's cards (cards.go, backoffice_cards.go). Nil leaves both out.
 	Cards *card.Service
+	// VisaSecure is the bank's access control server, whose SMS outbox
+	// the back office shows (backoffice_sms.go). Nil leaves the page empty.
+	VisaSecure *card.VisaSecure
+	// Disputes are the cardholders' disputes of card transactions: the
+	// net bank's and the back office's (card_disputes.go,
+	// backoffice_disputes.go). Nil leaves both out.
+	Disputes *card.Disputes
 }
 
 // Server serves the HTML pages of the bank. It is an http.Handler; every
@@ -94,6 +101,8 @@ type Server struct {
 	pricing    *pricing.Service
 	apikeys    *apikey.Service
 	cards      *card.Service
+	visaSecure *card.VisaSecure
+	disputes   *card.Disputes
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -128,6 +137,8 @@ func New(cfg Config) (*Server, error) {
 		pricing:    cfg.Pricing,
 		apikeys:    cfg.APIKeys,
 		cards:      cfg.Cards,
+		visaSecure: cfg.VisaSecure,
+		disputes:   cfg.Disputes,
 		mux:        http.NewServeMux(),
 	}
 	if s.clock == nil {
@@ -151,6 +162,8 @@ func New(cfg Config) (*Server, error) {
 	s.registerNetbank()
 	s.registerBackoffice(cfg.Audit)
 	s.registerCards(cfg.Audit) // Kort in the net bank and the back office (cards.go, backoffice_cards.go)
+	// Disputes of card transactions (card_disputes.go, backoffice_disputes.go).
+	s.registerDisputes(cfg.Audit)
 
 	s.handler = SecureHeaders(s.crossOriginProtection(s.csrf(s.switchLang(http.HandlerFunc(s.route)))))
 	return s, nil
