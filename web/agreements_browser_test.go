@@ -11,7 +11,6 @@ import (
 	"github.com/netbank/netbank/calendar"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/internal/testkit/browser"
-	"github.com/netbank/netbank/ledger"
 )
 
 // TestAgreementsInBrowser_PAY8: in a real, headless Chromium under the
@@ -33,10 +32,7 @@ func TestAgreementsInBrowser_PAY8(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bank.app.Ledger.Transfer(ctx, ledger.TransferRequest{ID: "fund-browser-agr",
-		DebitAccountID: ledger.InternalAccountID(ledger.KindSettlement, "DKK"), CreditAccountID: from.ID, Amount: 1_000_000}); err != nil {
-		t.Fatal(err)
-	}
+	bank.fund(t, "fund-browser-agr", from.ID, 1_000_000)
 	const code = "Sommer2026hus"
 
 	b := browser.New(t)

@@ -23,6 +23,7 @@ import (
 	"github.com/netbank/netbank/auth"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/internal/testkit/browser"
+	"github.com/netbank/netbank/ledger"
 )
 
 // The login and the net bank's shell in a real, headless Chromium under the
@@ -50,6 +51,16 @@ func newBrowserBank(t *testing.T, id identity.Config) *browserBank {
 	ts := httptest.NewServer(a.Handler)
 	t.Cleanup(ts.Close)
 	return &browserBank{app: a, url: ts.URL}
+}
+
+// fund pays amount øre from the bank's settlement account into accountID,
+// in one ledger transfer with the given id.
+func (b *browserBank) fund(t *testing.T, id, accountID string, amount int64) {
+	t.Helper()
+	if _, err := b.app.Ledger.Transfer(context.Background(), ledger.TransferRequest{ID: id,
+		DebitAccountID: ledger.InternalAccountID(ledger.KindSettlement, "DKK"), CreditAccountID: accountID, Amount: amount}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (b *browserBank) privateUser(t *testing.T, name, cpr string) (string, string) {

@@ -10,7 +10,6 @@ import (
 	"github.com/netbank/netbank/account"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/internal/testkit/browser"
-	"github.com/netbank/netbank/ledger"
 	"github.com/netbank/netbank/payment"
 )
 
@@ -38,10 +37,7 @@ func TestPayfileInBrowser_PAY6(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bank.app.Ledger.Transfer(ctx, ledger.TransferRequest{ID: "fund-browser-payfile",
-		DebitAccountID: ledger.InternalAccountID(ledger.KindSettlement, "DKK"), CreditAccountID: from.ID, Amount: 5_000_000}); err != nil {
-		t.Fatal(err)
-	}
+	bank.fund(t, "fund-browser-payfile", from.ID, 5_000_000)
 	anders, err := bank.app.Identity.CreateCustomer(ctx, identity.Customer{Kind: identity.PrivateCustomer, Name: "Anders Holm", CPR: "020280-2345",
 		Address: "Nørregade 3", Postcode: "8000", City: "Aarhus C"}, identity.System)
 	if err != nil {

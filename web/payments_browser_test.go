@@ -10,7 +10,6 @@ import (
 	"github.com/netbank/netbank/dk"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/internal/testkit/browser"
-	"github.com/netbank/netbank/ledger"
 )
 
 // Betalinger in a real, headless Chromium under the bank's CSP, signed with
@@ -36,10 +35,7 @@ func TestPaymentsInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bank.app.Ledger.Transfer(ctx, ledger.TransferRequest{ID: "fund-browser-pay",
-		DebitAccountID: ledger.InternalAccountID(ledger.KindSettlement, "DKK"), CreditAccountID: from.ID, Amount: 1_000_000}); err != nil {
-		t.Fatal(err)
-	}
+	bank.fund(t, "fund-browser-pay", from.ID, 1_000_000)
 	anders, err := bank.app.Identity.CreateCustomer(ctx, identity.Customer{Kind: identity.PrivateCustomer, Name: "Anders Holm", CPR: "020280-2345",
 		Mobile: "30 12 34 56", Address: "Nørregade 3", Postcode: "8000", City: "Aarhus C", Email: "anders.holm@example.dk"}, identity.System)
 	if err != nil {
@@ -179,10 +175,7 @@ func TestForeignTransferInBrowser_PAY5_PAY4(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bank.app.Ledger.Transfer(ctx, ledger.TransferRequest{ID: "fund-browser-foreign",
-		DebitAccountID: ledger.InternalAccountID(ledger.KindSettlement, "DKK"), CreditAccountID: from.ID, Amount: 2_000_000}); err != nil {
-		t.Fatal(err)
-	}
+	bank.fund(t, "fund-browser-foreign", from.ID, 2_000_000)
 	const code = "Vinter2026hus"
 
 	b := browser.New(t)

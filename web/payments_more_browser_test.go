@@ -12,7 +12,6 @@ import (
 	"github.com/netbank/netbank/calendar"
 	"github.com/netbank/netbank/identity"
 	"github.com/netbank/netbank/internal/testkit/browser"
-	"github.com/netbank/netbank/ledger"
 	"github.com/netbank/netbank/payment"
 )
 
@@ -66,10 +65,7 @@ func TestFutureDatedPaymentCancelledInBrowser_PAY3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bank.app.Ledger.Transfer(ctx, ledger.TransferRequest{ID: "fund-browser-future",
-		DebitAccountID: ledger.InternalAccountID(ledger.KindSettlement, "DKK"), CreditAccountID: from.ID, Amount: 1_000_000}); err != nil {
-		t.Fatal(err)
-	}
+	bank.fund(t, "fund-browser-future", from.ID, 1_000_000)
 	anders, err := bank.app.Identity.CreateCustomer(ctx, identity.Customer{Kind: identity.PrivateCustomer, Name: "Anders Holm", CPR: "020280-2345",
 		Address: "Nørregade 3", Postcode: "8000", City: "Aarhus C"}, identity.System)
 	if err != nil {
@@ -259,10 +255,7 @@ func TestFourEyesApprovalInBrowser_BIZ5(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bank.app.Ledger.Transfer(ctx, ledger.TransferRequest{ID: "fund-browser-foureyes",
-		DebitAccountID: ledger.InternalAccountID(ledger.KindSettlement, "DKK"), CreditAccountID: from.ID, Amount: 10_000_000}); err != nil {
-		t.Fatal(err)
-	}
+	bank.fund(t, "fund-browser-foureyes", from.ID, 10_000_000)
 	anders, err := bank.app.Identity.CreateCustomer(ctx, identity.Customer{Kind: identity.PrivateCustomer, Name: "Anders Holm", CPR: "020280-2345",
 		Address: "Nørregade 3", Postcode: "8000", City: "Aarhus C"}, identity.System)
 	if err != nil {
@@ -402,10 +395,7 @@ func TestInvoiceDateMovesInBrowser_CAL1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bank.app.Ledger.Transfer(ctx, ledger.TransferRequest{ID: "fund-browser-invoice-date",
-		DebitAccountID: ledger.InternalAccountID(ledger.KindSettlement, "DKK"), CreditAccountID: from.ID, Amount: 1_000_000}); err != nil {
-		t.Fatal(err)
-	}
+	bank.fund(t, "fund-browser-invoice-date", from.ID, 1_000_000)
 	if _, err := bank.app.Agreements.Create(ctx, agreement.Request{CustomerID: u.CustomerID, UserID: u.ID, ClientID: "browser-e-date",
 		Kind: agreement.EInvoice, AccountID: from.ID, CreditorNumber: testFI, CustomerNumber: "4410001"}); err != nil {
 		t.Fatal(err)
