@@ -659,7 +659,7 @@ func TestDemoWritesAPITokens(t *testing.T) {
 				t.Fatalf("token %q", tk.Token)
 			}
 		}
-		if !slices.Equal(kinds, []string{"customer", "clearing", "creditor"}) ||
+		if !slices.Equal(kinds, []string{"customer", "clearing", "creditor", "merchant"}) ||
 			b.creds.APITokens[0].UserNumber != b.creds.Users[0].UserNumber || b.creds.APITokens[2].CreditorNumber != demo.APICreditor {
 			t.Fatalf("api_tokens %+v", b.creds.APITokens)
 		}

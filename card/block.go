@@ -84,7 +84,13 @@ func (s *Service) notifyBlocked(ctx context.Context, c Card) {
 	fmt.Fprintf(&b, "%s er spærret %s.\n\nÅrsag: %s.\n\n", capitalize(c.name()), danishTime(c.BlockedAt), c.BlockReason.Danish())
 	if c.BlockReason.Final() {
 		b.WriteString("Et spærret kort kan ikke bruges igen, heller ikke i en wallet, og det forbliver spærret, hvis du finder det. ")
-		b.WriteString("Kontakt banken for at få et nyt kort med nyt kortnummer og ny PIN-kode.")
+		switch c.BlockReason {
+		case ReasonProxyRevoked:
+		case ReasonPINKnown:
+			b.WriteString("Kontakt banken for at få et nyt kort med nyt kortnummer og ny PIN-kode.")
+		default:
+			b.WriteString("Du kan bestille et nyt kort med nyt kortnummer under Kort i netbanken; det får den samme PIN-kode. Vil du have en ny PIN-kode, så kontakt banken.")
+		}
 	} else {
 		b.WriteString("Kortet kan ikke bruges, heller ikke i en wallet, mens det er spærret. Kontakt banken, hvis du har spørgsmål til spærringen.")
 	}

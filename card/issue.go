@@ -373,7 +373,8 @@ var ReplaceReasons = []ReplaceReason{ReplaceBlocked, ReplaceDamaged, ReplaceBank
 // stays Blocked, so a found card is still refused as lost or stolen), its
 // wallet tokens die, and the new card is Ordered. The annual fee paid
 // carries over; the replacement fee of the price list is charged for a
-// damaged or lost card. Staff only.
+// damaged or lost card. Staff only; the cardholder orders a new card with
+// OrderReplacement.
 func (s *Service) Replace(ctx context.Context, cardID string, reason ReplaceReason, by Actor) (Issued, error) {
 	if !by.bank() {
 		return Issued{}, netbank.Errorf(netbank.EFORBIDDEN, "Kun banken kan udskifte kort.")
@@ -382,14 +383,98 @@ func (s *Service) Replace(ctx context.Context, cardID string, reason ReplaceReas
 	if err != nil {
 		return Issued{}, err
 	}
-	if err := replaceable(old, reason); err != nil {
+	issued, fee, err := s.replace(ctx, old, reason, false, by, replaceable)
+	if err != nil {
 		return Issued{}, err
 	}
-	fee := int64(0)
-	if reason == ReplaceDamaged || (reason == ReplaceBlocked && old.BlockReason == ReasonLost) {
-		if fee, err = s.price(ctx, KeyReplacementFee); err != nil {
-			return Issued{}, err
-		}
+	s.notifyHolder(ctx, issued.Card, "Nyt betalingskort på vej", s.replacedText(old, issued.Card, fee))
+	return issued, nil
+}
+
+// ReplacementFor returns the reason the cardholder may order a new card
+// for in the net bank (OrderReplacement): ReplaceDamaged for a live card
+// that is worn or damaged, ReplaceBlocked for a card the holder blocked;
+// the error says, in Danish, why they cannot. The new card keeps the PIN,
+// so a card blocked because others know the PIN, or whose PIN is locked,
+// needs the bank (Replace, with a new PIN letter); a card blocked for the
+// bank's reasons gets a successor only from the bank. Ended and terminated
+// cards, and cards with a new card on its way, get none.
+func ReplacementFor(c Card) (ReplaceReason, error) {
+	reason := ReplaceDamaged
+	if c.Status == Blocked {
+		reason = ReplaceBlocked
+	}
+	return reason, holderReplaceable(c, reason)
+}
+
+// holderReplaceable checks that the cardholder may order a new card for
+// reason (ReplacementFor).
+func holderReplaceable(c Card, reason ReplaceReason) error {
+	switch {
+	case reason == ReplaceBank:
+		return netbank.Errorf(netbank.EFORBIDDEN, "Kun banken kan udskifte kort af egen drift.")
+	case reason == ReplaceDamaged && c.Status == Blocked:
+		return netbank.Errorf(netbank.EINVALID, "Kortet er spærret; bestil et nyt kort i stedet for det spærrede.")
+	case reason == ReplaceDamaged && !c.Live():
+		return netbank.Errorf(netbank.EINVALID, "Kortet er %s og kan ikke udskiftes.", strings.ToLower(c.Status.Danish()))
+	case reason == ReplaceBlocked && c.Status == Blocked && !c.BlockReason.ByHolder():
+		return netbank.Errorf(netbank.EFORBIDDEN, "Kortet er spærret af banken (%s). Kontakt banken om et nyt kort.",
+			strings.ToLower(c.BlockReason.Danish()))
+	case reason == ReplaceBlocked && c.BlockReason == ReasonPINKnown:
+		return netbank.Errorf(netbank.EINVALID, "Andre kender PIN-koden, så det nye kort skal have en ny PIN-kode. Kontakt banken, som sender kortet og et nyt PIN-brev.")
+	case c.PINLocked:
+		return netbank.Errorf(netbank.EINVALID, "PIN-koden er spærret efter %d forkerte forsøg, så det nye kort skal have en ny PIN-kode. Kontakt banken.", MaxPINTries)
+	}
+	return replaceable(c, reason)
+}
+
+// OrderReplacement is the cardholder ordering a new card in the net bank
+// (CARD-17), in place of a worn or damaged card (ReplaceDamaged) or one
+// they blocked (ReplaceBlocked): customerID is the holder or the account's
+// owner (ENOTFOUND for anyone else). The new card has a new number and
+// expiry and keeps the PIN (checked against the old card's until first
+// used, as a renewal's), so nothing secret needs a letter; ReplacementFor
+// says when that is not enough. A worn card keeps working until the new
+// one is activated (then it ends with its wallet tokens, as at a
+// renewal); a blocked card stays blocked. The replacement fee of the
+// price list is charged for a damaged or lost card (the account must
+// cover it), and the holder (and the owner) get a message.
+func (s *Service) OrderReplacement(ctx context.Context, customerID, cardID string, reason ReplaceReason, by Actor) (Card, error) {
+	old, err := s.Get(ctx, customerID, cardID)
+	if err != nil {
+		return Card{}, err
+	}
+	issued, fee, err := s.replace(ctx, old, reason, true, by, holderReplaceable)
+	if err != nil {
+		return Card{}, err
+	}
+	s.notifyHolder(ctx, issued.Card, "Nyt betalingskort bestilt", orderedText(old, issued.Card, reason, fee))
+	return issued.Card, nil
+}
+
+// ReplacementFee is the replacement fee of the price list for replacing c
+// for reason, in øre: a damaged card, or one blocked as lost (CARD-19).
+func (s *Service) ReplacementFee(ctx context.Context, c Card, reason ReplaceReason) (int64, error) {
+	if reason == ReplaceDamaged || (reason == ReplaceBlocked && c.BlockReason == ReasonLost) {
+		return s.price(ctx, KeyReplacementFee)
+	}
+	return 0, nil
+}
+
+// replace makes old's successor for reason after check (before the fee and
+// again on the locked card) and charges the replacement fee first, given
+// back when the card cannot be made. For the bank (samePIN false) the new
+// card has a new PIN and the old one ends at once; for the cardholder
+// (samePIN) the new card keeps the PIN, and a worn card ends only when the
+// new one is activated.
+func (s *Service) replace(ctx context.Context, old Card, reason ReplaceReason, samePIN bool, by Actor,
+	check func(Card, ReplaceReason) error) (Issued, int64, error) {
+	if err := check(old, reason); err != nil {
+		return Issued{}, 0, err
+	}
+	fee, err := s.ReplacementFee(ctx, old, reason)
+	if err != nil {
+		return Issued{}, 0, err
 	}
 	now := s.now()
 	var charged ledger.TransferRequest
@@ -399,34 +484,36 @@ func (s *Service) Replace(ctx context.Context, cardID string, reason ReplaceReas
 			Text: "Gebyr for nyt kort " + old.Type.Danish() + " " + old.Last4}
 		if _, err := s.ledgerOf().Transfer(ctx, charged); err != nil {
 			if netbank.ErrorCodeOf(err) == netbank.EINSUFFICIENT {
-				return Issued{}, netbank.Errorf(netbank.EINSUFFICIENT, "Kontoen har ikke dækning for gebyret for nyt kort på %s.",
+				return Issued{}, 0, netbank.Errorf(netbank.EINSUFFICIENT, "Kontoen har ikke dækning for gebyret for nyt kort på %s.",
 					netbank.NewMoney(fee, "DKK"))
 			}
-			return Issued{}, err
+			return Issued{}, 0, err
 		}
 	}
-	issued, err := s.successor(ctx, old, now, true, by, func(ctx context.Context, tx Tx, cur *Card, nc Card) (audit.Event, error) {
-		if err := replaceable(*cur, reason); err != nil {
+	untilActivated := samePIN && reason == ReplaceDamaged
+	issued, err := s.successor(ctx, old, now, !samePIN, by, func(ctx context.Context, tx Tx, cur *Card, nc Card) (audit.Event, error) {
+		if err := check(*cur, reason); err != nil {
 			return audit.Event{}, err
 		}
-		if cur.Status != Blocked {
-			cur.Status = Replaced
-		}
-		cur.EndedAt = now
-		if _, err := tx.EndTokens(ctx, cur.ID, now, "Kortet er erstattet af et nyt kort"); err != nil {
-			return audit.Event{}, err
+		if !untilActivated {
+			if cur.Status != Blocked {
+				cur.Status = Replaced
+			}
+			cur.EndedAt = now
+			if _, err := tx.EndTokens(ctx, cur.ID, now, "Kortet er erstattet af et nyt kort"); err != nil {
+				return audit.Event{}, err
+			}
 		}
 		return by.event(ActionReplaced, cur.ID, map[string]string{"new_card": nc.ID, "reason": string(reason),
-			"fee": fmt.Sprint(fee)}), nil
+			"fee": fmt.Sprint(fee), "by_holder": fmt.Sprint(samePIN)}), nil
 	})
 	if err != nil {
 		if charged.ID != "" {
 			_, _ = s.ledgerOf().Transfer(ctx, undo(charged))
 		}
-		return Issued{}, err
+		return Issued{}, 0, err
 	}
-	s.notifyHolder(ctx, issued.Card, "Nyt betalingskort på vej", s.replacedText(old, issued.Card, fee))
-	return issued, nil
+	return issued, fee, nil
 }
 
 // replaceable checks that a card may be replaced for reason.
@@ -444,6 +531,22 @@ func replaceable(c Card, reason ReplaceReason) error {
 		return netbank.Errorf(netbank.EINVALID, "Kortet er ikke spærret; vælg en anden grund.")
 	}
 	return nil
+}
+
+// orderedText is the message about a new card the cardholder ordered.
+func orderedText(old, nc Card, reason ReplaceReason, fee int64) string {
+	text := fmt.Sprintf("Du har bestilt et nyt kort i stedet for %s. Det nye kort ender på %s og er gyldigt til og med %s. Det har samme PIN-kode som det gamle kort.\n\n",
+		old.name(), nc.Last4, nc.ExpiryText())
+	if reason == ReplaceDamaged {
+		text += "Det gamle kort virker, indtil du aktiverer det nye; derefter kan det ikke bruges længere, heller ikke i en wallet. Klip det over, når det nye kort er aktiveret.\n\n"
+	} else {
+		text += "Det spærrede kort forbliver spærret.\n\n"
+	}
+	text += "Aktivér det nye kort i netbanken under Kort, når du har det, og tilmeld det i din wallet og hos forretninger, du har abonnementer hos."
+	if fee > 0 {
+		text += fmt.Sprintf("\n\nGebyret for et nyt kort på %s er trukket på kontoen.", netbank.NewMoney(fee, "DKK"))
+	}
+	return text
 }
 
 // replacedText is the message about a replacement.

@@ -348,17 +348,88 @@ func (s *Service) VerifyCVV2(c Card, pan, cvv2 string) bool {
 	return s.cvk.VerifyCVV2(pan, c.Expiry, cvv2)
 }
 
+// TerminationTerms are what ending a card agreement now means (CARD-18),
+// for the confirmation page before the cardholder confirms, and for
+// Terminate itself.
+type TerminationTerms struct {
+	// ByHolder: the cardholder gives notice (else the bank).
+	ByHolder bool
+	// NoticeMonths is the notice: HolderNoticeMonths or BankNoticeMonths.
+	NoticeMonths int
+	// LastDay is the last day the card can be used (midnight at its start,
+	// Danish time); TerminatesAt the moment after it, when the card ends.
+	LastDay      time.Time
+	TerminatesAt time.Time
+	// Fee is the early-termination fee of the price list, in øre, when the
+	// cardholder ends the agreement within its first
+	// EarlyTerminationMonths (0 otherwise); FeeUntil is when that period
+	// ends. The fee is charged at once when the account covers it.
+	Fee      int64
+	FeeUntil time.Time
+	// Refund is the part of the prepaid annual fee for the days after the
+	// card ends, in øre, paid back when it ends (Refund).
+	Refund int64
+}
+
+// TerminationTerms returns the terms of terminating a card now, without
+// terminating it: for the cardholder (byHolder; customerID the holder or
+// the owner, "" for staff) or for the bank (staff). It refuses what
+// Terminate would refuse.
+func (s *Service) TerminationTerms(ctx context.Context, customerID, cardID string, byHolder bool, by Actor) (TerminationTerms, error) {
+	if err := terminator(customerID, byHolder, by); err != nil {
+		return TerminationTerms{}, err
+	}
+	c, err := s.readFor(ctx, customerID, cardID, by)
+	if err != nil {
+		return TerminationTerms{}, err
+	}
+	if err := terminable(c); err != nil {
+		return TerminationTerms{}, err
+	}
+	return s.termsOf(ctx, c, byHolder, s.now())
+}
+
+// terminator checks who may give which notice: the bank's notice is
+// staff's or the system's only.
+func terminator(customerID string, byHolder bool, by Actor) error {
+	if !byHolder && (customerID != "" || !by.bank()) {
+		return netbank.Errorf(netbank.EFORBIDDEN, "Kun banken kan opsige med bankens varsel.")
+	}
+	return nil
+}
+
+// termsOf computes the terms of terminating c at now.
+func (s *Service) termsOf(ctx context.Context, c Card, byHolder bool, now time.Time) (TerminationTerms, error) {
+	t := TerminationTerms{ByHolder: byHolder, NoticeMonths: BankNoticeMonths}
+	if byHolder {
+		t.NoticeMonths = HolderNoticeMonths
+	}
+	t.LastDay = dayIn(now).AddDate(0, t.NoticeMonths, 0)
+	t.TerminatesAt = time.Date(t.LastDay.Year(), t.LastDay.Month(), t.LastDay.Day()+1, 0, 0, 0, 0, copenhagen).UTC()
+	t.Refund = Refund(c, t.TerminatesAt)
+	t.FeeUntil = c.AgreementStart.In(copenhagen).AddDate(0, EarlyTerminationMonths, 0).UTC() // Danish calendar months
+	if byHolder && now.Before(t.FeeUntil) {
+		fee, err := s.price(ctx, pricing.KeyCardEarlyTerminationFee)
+		if err != nil {
+			return TerminationTerms{}, err
+		}
+		t.Fee = fee
+	}
+	return t, nil
+}
+
 // Terminate ends a card agreement with notice (CARD-18): a month when the
 // cardholder ends it (byHolder; customerID is then the holder or the owner
 // in the net bank, or "" when staff register it), two months when the bank
 // does (staff). The card works until TerminatesAt; then the termination
 // job ends it and refunds the prepaid annual fee pro rata. A cardholder who
 // ends the agreement within its first 6 months pays the early-termination
-// fee of the price list (when the account covers it). A renewal on its way
-// ends with the card.
+// fee of the price list (when the account covers it). A renewal or
+// replacement on its way ends with the card; it carries the prepaid fee,
+// which is then refunded with it alone. The terms are TerminationTerms'.
 func (s *Service) Terminate(ctx context.Context, customerID, cardID string, byHolder bool, by Actor) (Card, error) {
-	if !byHolder && (customerID != "" || !by.bank()) {
-		return Card{}, netbank.Errorf(netbank.EFORBIDDEN, "Kun banken kan opsige med bankens varsel.")
+	if err := terminator(customerID, byHolder, by); err != nil {
+		return Card{}, err
 	}
 	c, err := s.readFor(ctx, customerID, cardID, by)
 	if err != nil {
@@ -368,30 +439,23 @@ func (s *Service) Terminate(ctx context.Context, customerID, cardID string, byHo
 		return Card{}, err
 	}
 	now := s.now()
-	months := BankNoticeMonths
-	if byHolder {
-		months = HolderNoticeMonths
+	terms, err := s.termsOf(ctx, c, byHolder, now)
+	if err != nil {
+		return Card{}, err
 	}
-	lastDay := dayIn(now).AddDate(0, months, 0)
-	terminatesAt := time.Date(lastDay.Year(), lastDay.Month(), lastDay.Day()+1, 0, 0, 0, 0, copenhagen).UTC()
-	fee := int64(0)
+	fee := terms.Fee
 	var charged ledger.TransferRequest
-	if byHolder && now.Before(c.AgreementStart.AddDate(0, EarlyTerminationMonths, 0)) {
-		if fee, err = s.price(ctx, pricing.KeyCardEarlyTerminationFee); err != nil {
+	if fee > 0 {
+		charged = ledger.TransferRequest{ID: "card:" + c.ID + ":termination", DebitAccountID: c.AccountID, CreditAccountID: feeAccount,
+			Amount: fee, Code: "fee", Text: "Gebyr for opsigelse af " + c.Type.Danish() + " " + c.Last4}
+		switch _, err := s.ledgerOf().Transfer(ctx, charged); netbank.ErrorCodeOf(err) {
+		case "":
+		case netbank.EINSUFFICIENT:
+			// The fee "may" be charged: a termination is never refused
+			// for want of it.
+			fee, charged = 0, ledger.TransferRequest{}
+		default:
 			return Card{}, err
-		}
-		if fee > 0 {
-			charged = ledger.TransferRequest{ID: "card:" + c.ID + ":termination", DebitAccountID: c.AccountID, CreditAccountID: feeAccount,
-				Amount: fee, Code: "fee", Text: "Gebyr for opsigelse af " + c.Type.Danish() + " " + c.Last4}
-			switch _, err := s.ledgerOf().Transfer(ctx, charged); netbank.ErrorCodeOf(err) {
-			case "":
-			case netbank.EINSUFFICIENT:
-				// The fee "may" be charged: a termination is never refused
-				// for want of it.
-				fee, charged = 0, ledger.TransferRequest{}
-			default:
-				return Card{}, err
-			}
 		}
 	}
 	var out Card
@@ -403,25 +467,28 @@ func (s *Service) Terminate(ctx context.Context, customerID, cardID string, byHo
 		if err := terminable(c); err != nil {
 			return err
 		}
-		c.TerminationRequestedAt, c.TerminatesAt, c.TerminatedByHolder = now, terminatesAt, byHolder
-		if err := tx.UpdateCard(ctx, c); err != nil {
-			return err
-		}
+		c.TerminationRequestedAt, c.TerminatesAt, c.TerminatedByHolder = now, terms.TerminatesAt, byHolder
 		if c.ReplacedBy != "" {
 			next, err := tx.Card(ctx, c.ReplacedBy, true)
 			if err != nil {
 				return err
 			}
 			if next.Live() && next.TerminatesAt.IsZero() {
-				next.TerminationRequestedAt, next.TerminatesAt, next.TerminatedByHolder = now, terminatesAt, byHolder
+				next.TerminationRequestedAt, next.TerminatesAt, next.TerminatedByHolder = now, terms.TerminatesAt, byHolder
 				if err := tx.UpdateCard(ctx, next); err != nil {
 					return err
 				}
+				// The successor carries the prepaid annual fee: it is
+				// refunded once, when the successor ends.
+				c.AnnualFee = 0
 			}
+		}
+		if err := tx.UpdateCard(ctx, c); err != nil {
+			return err
 		}
 		out = c
 		return tx.Audit(ctx, now, by.event(ActionTerminate, c.ID, map[string]string{"by_holder": fmt.Sprint(byHolder),
-			"terminates": terminatesAt.Format(time.RFC3339), "fee": fmt.Sprint(fee)}))
+			"terminates": terms.TerminatesAt.Format(time.RFC3339), "fee": fmt.Sprint(fee)}))
 	})
 	if err != nil {
 		if charged.ID != "" {
@@ -429,13 +496,20 @@ func (s *Service) Terminate(ctx context.Context, customerID, cardID string, byHo
 		}
 		return Card{}, err
 	}
+	s.notifyHolder(ctx, out, "Dit kort er opsagt", terminationText(c, terms, fee))
+	return out, nil
+}
+
+// terminationText is the message that a card agreement is terminated; fee
+// is the early-termination fee charged.
+func terminationText(c Card, t TerminationTerms, fee int64) string {
 	who := "Du har opsagt"
-	if !byHolder {
+	if !t.ByHolder {
 		who = "Banken har opsagt"
 	}
 	text := fmt.Sprintf("%s aftalen om %s med %d måneds varsel. Kortet kan bruges til og med %s og ophører derefter.",
-		who, c.name(), months, danishDate(lastDay))
-	if months > 1 {
+		who, c.name(), t.NoticeMonths, danishDate(t.LastDay))
+	if t.NoticeMonths > 1 {
 		text = strings.Replace(text, "måneds", "måneders", 1)
 	}
 	if c.AnnualFee > 0 {
@@ -445,9 +519,12 @@ func (s *Service) Terminate(ctx context.Context, customerID, cardID string, byHo
 		text += fmt.Sprintf(" Da aftalen opsiges inden for de første %d måneder, er der trukket et gebyr for opsigelse på %s.",
 			EarlyTerminationMonths, netbank.NewMoney(fee, "DKK"))
 	}
-	s.notifyHolder(ctx, out, "Dit kort er opsagt", text)
-	return out, nil
+	return text
 }
+
+// Terminable reports whether a card's agreement can be terminated: not
+// ended, not terminated already.
+func Terminable(c Card) bool { return terminable(c) == nil }
 
 // terminable checks that a card's agreement can be terminated.
 func terminable(c Card) error {

@@ -30,7 +30,11 @@ package card
 //     authentication for good (a new one must be started). The bank keeps
 //     only a keyed hash of the code (HMAC-SHA256 under a key derived from
 //     the card key, bound to the authentication's id); the SMS outbox keeps
-//     the text that was sent, which is what an SMS gateway's log holds too.
+//     the text that was sent, which is what an SMS gateway's log holds too,
+//     until the retention job removes the code from it once it expired
+//     and the whole SMS after 30 days; the code's and the CAVV's hashes
+//     are blanked once the authentication is over (jobs.go,
+//     MinimizeVisaSecureData).
 //   - The CAVV is HMAC-SHA256, under its own key derived from the card key
 //     like the other card keys (HKDF-SHA256 with its own label), over the
 //     card number's look-up hash, the amount, the currency, the merchant id
@@ -357,7 +361,25 @@ func SMSText(code, merchantName string, amount int64, currency string) string {
 	if !strings.HasSuffix(amountText, ".") {
 		amountText += "."
 	}
-	return fmt.Sprintf("Kode %s til køb hos %s på %s Del aldrig koden.", code, merchantName, amountText)
+	return fmt.Sprintf(smsCodePrefix+"%s til køb hos %s på %s Del aldrig koden.", code, merchantName, amountText)
+}
+
+// RedactedCode stands in for the one-time code in the text of a Visa
+// Secure SMS once the code has expired (MinimizeVisaSecureData).
+const RedactedCode = "******"
+
+// smsCodePrefix is what SMSText puts before the code.
+const smsCodePrefix = "Kode "
+
+// RedactSMSCode returns the text of a Visa Secure SMS (SMSText) with the
+// one-time code replaced by RedactedCode; the merchant and the amount
+// stay. A text without a code where SMSText puts it is returned as it is.
+func RedactSMSCode(text string) string {
+	rest, ok := strings.CutPrefix(text, smsCodePrefix)
+	if !ok || len(rest) < CodeLength || strings.Trim(rest[:CodeLength], "0123456789") != "" {
+		return text
+	}
+	return smsCodePrefix + RedactedCode + rest[CodeLength:]
 }
 
 // StartAuthentication starts a Visa Secure authentication: it checks the

@@ -2,11 +2,8 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/netbank/netbank"
@@ -15,7 +12,8 @@ import (
 )
 
 // The demo's partner keys: the clearing that delivers payments from other
-// banks, and a creditor with one creditor number.
+// banks, a creditor with one creditor number, and a web shop using Visa
+// Secure.
 const (
 	// APIClearingName names the demo's clearing partner key.
 	APIClearingName = "Demo-clearing"
@@ -24,6 +22,10 @@ const (
 	// Betalingsservice PBS number and as an FI creditor number (+71).
 	APICreditorName = "Ørsted Salg & Service (demo)"
 	APICreditor     = "81234567"
+	// APIMerchantName names the merchant key: a web shop that starts Visa
+	// Secure authentications (CARD-11) and asks the block register
+	// (CARD-16); `netbank terminal ecommerce` uses it.
+	APIMerchantName = "Elgiganten Online (demo)"
 	// APIKeyName names the first private user's customer key.
 	APIKeyName = "Demo-nøgle"
 )
@@ -31,7 +33,7 @@ const (
 // APIToken is one API key of the demo bank as demo.json lists it: the
 // token (shown nowhere else) and whose it is.
 type APIToken struct {
-	// Kind is "customer", "clearing" or "creditor" (apikey.Kind).
+	// Kind is "customer", "clearing", "creditor" or "merchant" (apikey.Kind).
 	Kind string `json:"kind"`
 	// UserNumber is the user a customer key acts as.
 	UserNumber string `json:"user_number,omitempty"`
@@ -42,60 +44,78 @@ type APIToken struct {
 	Token          string `json:"token"`
 }
 
+// Token returns the first token of kind k in demo.json ("" if none).
+func (c Credentials) Token(k apikey.Kind) string {
+	for _, t := range c.APITokens {
+		if t.Kind == string(k) {
+			return t.Token
+		}
+	}
+	return ""
+}
+
 // SeedAPIKeys gives the demo bank API keys and adds them to demo.json
-// under "api_tokens": a customer key of the first private user, a
-// clearing partner key and a creditor partner key (creditor APICreditor),
-// each valid for a year. It runs after SeedPeople and does nothing when
-// demo.json is absent (not the demo's first start) or lists keys already;
-// only the token's hash is kept in the bank, so demo.json is the one place
-// a token can be read.
+// under "api_tokens", in this order: a customer key of the first private
+// user, a clearing partner key, a creditor partner key (creditor
+// APICreditor) and a merchant partner key (APIMerchantName), each valid
+// for a year. It runs after SeedPeople and does nothing when demo.json is
+// absent (not the demo's first start); a kind demo.json lists already is
+// not made again, so a demo bank from before a kind existed gets just the
+// new one. Only the token's hash is kept in the bank, so demo.json is the
+// one place a token can be read.
 func SeedAPIKeys(ctx context.Context, keys *apikey.Service, id *identity.Service, clock netbank.Clock, dataDir string) error {
-	path := filepath.Join(dataDir, "demo.json")
-	data, err := os.ReadFile(path)
+	creds, err := ReadCredentials(dataDir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	var creds Credentials
-	if err := json.Unmarshal(data, &creds); err != nil {
-		return fmt.Errorf("demo: %s: %w", path, err)
-	}
-	if len(creds.APITokens) > 0 {
-		return nil
-	}
-	if len(creds.Users) == 0 {
-		return fmt.Errorf("demo: %s lists no private user for an API key", path)
-	}
 	if clock == nil {
 		clock = netbank.SystemClock{}
 	}
 	expires := apikey.MaxLifetime(clock.Now().UTC().Truncate(time.Microsecond))
+	added := false
+	for _, p := range []apikey.PartnerRequest{
+		{Kind: apikey.Customer},
+		{Kind: apikey.Clearing, Name: APIClearingName},
+		{Kind: apikey.Creditor, Name: APICreditorName, Creditors: []string{APICreditor}},
+		{Kind: apikey.Merchant, Name: APIMerchantName},
+	} {
+		if creds.Token(p.Kind) != "" {
+			continue
+		}
+		p.Expires = expires
+		tok, err := newKey(ctx, keys, id, creds, p)
+		if err != nil {
+			return err
+		}
+		creds.APITokens, added = append(creds.APITokens, tok), true
+	}
+	if !added {
+		return nil
+	}
+	return writeCredentials(dataDir, creds)
+}
+
+// newKey makes the demo key p describes: for apikey.Customer the first
+// private user's key, for a partner kind a partner key.
+func newKey(ctx context.Context, keys *apikey.Service, id *identity.Service, creds Credentials, p apikey.PartnerRequest) (APIToken, error) {
+	if p.Kind != apikey.Customer {
+		_, tok, err := keys.CreatePartner(ctx, p, identity.System)
+		out := APIToken{Kind: string(p.Kind), Name: p.Name, Token: tok}
+		if len(p.Creditors) > 0 {
+			out.CreditorNumber = p.Creditors[0]
+		}
+		return out, err
+	}
+	if len(creds.Users) == 0 {
+		return APIToken{}, errors.New("demo: demo.json lists no private user for an API key")
+	}
 	u, err := id.UserByLogin(ctx, creds.Users[0].UserNumber)
 	if err != nil {
-		return err
+		return APIToken{}, err
 	}
-	_, tok, err := keys.CreateForUser(ctx, u.ID, APIKeyName, expires, identity.System)
-	if err != nil {
-		return err
-	}
-	creds.APITokens = append(creds.APITokens, APIToken{Kind: string(apikey.Customer), UserNumber: u.Login, Token: tok})
-	_, tok, err = keys.CreatePartner(ctx, apikey.PartnerRequest{Kind: apikey.Clearing, Name: APIClearingName, Expires: expires}, identity.System)
-	if err != nil {
-		return err
-	}
-	creds.APITokens = append(creds.APITokens, APIToken{Kind: string(apikey.Clearing), Name: APIClearingName, Token: tok})
-	_, tok, err = keys.CreatePartner(ctx, apikey.PartnerRequest{Kind: apikey.Creditor, Name: APICreditorName,
-		Creditors: []string{APICreditor}, Expires: expires}, identity.System)
-	if err != nil {
-		return err
-	}
-	creds.APITokens = append(creds.APITokens, APIToken{Kind: string(apikey.Creditor), Name: APICreditorName,
-		CreditorNumber: APICreditor, Token: tok})
-	out, err := json.MarshalIndent(creds, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(out, '\n'), 0o600)
+	_, tok, err := keys.CreateForUser(ctx, u.ID, APIKeyName, p.Expires, identity.System)
+	return APIToken{Kind: string(apikey.Customer), UserNumber: u.Login, Token: tok}, err
 }

@@ -2,11 +2,9 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/netbank/netbank"
@@ -68,17 +66,12 @@ const lowBalance = 120_00
 // demo's first start) or lists cards already.
 func SeedCards(ctx context.Context, cards *card.Service, accounts *account.Service, id *identity.Service, l *ledger.Service,
 	clock netbank.Clock, dataDir, zpk string) error {
-	path := filepath.Join(dataDir, "demo.json")
-	data, err := os.ReadFile(path)
+	creds, err := ReadCredentials(dataDir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
-	}
-	var creds Credentials
-	if err := json.Unmarshal(data, &creds); err != nil {
-		return fmt.Errorf("demo: %s: %w", path, err)
 	}
 	if len(creds.Cards) > 0 {
 		return nil
@@ -216,9 +209,5 @@ func SeedCards(ctx context.Context, cards *card.Service, accounts *account.Servi
 			Type: string(iss.Card.Type), Status: string(iss.Card.Status), HolderAge: iss.Card.HolderAge(now),
 			AccountIBAN: acc.IBAN, AvailableMinor: acc.Available})
 	}
-	out, err := json.MarshalIndent(creds, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(out, '\n'), 0o600)
+	return writeCredentials(dataDir, creds)
 }

@@ -32,6 +32,37 @@ type Credentials struct {
 	Cards []Card `json:"cards,omitempty"`
 }
 
+// FileName is the name of demo.json in the data directory.
+const FileName = "demo.json"
+
+// ReadCredentials reads demo.json from the data directory dir; when there
+// is none the error wraps os.ErrNotExist.
+func ReadCredentials(dir string) (Credentials, error) {
+	var creds Credentials
+	path := filepath.Join(dir, FileName)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return creds, err
+	}
+	if err := json.Unmarshal(data, &creds); err != nil {
+		return creds, fmt.Errorf("demo: %s: %w", path, err)
+	}
+	return creds, nil
+}
+
+// writeCredentials writes demo.json into dir, readable by the bank's user
+// only.
+func writeCredentials(dir string, creds Credentials) error {
+	data, err := json.MarshalIndent(creds, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, FileName), append(data, '\n'), 0o600)
+}
+
 // PrivateLogin is a private user's first-login letter.
 type PrivateLogin struct {
 	UserNumber string `json:"user_number"`
@@ -91,17 +122,12 @@ var people = []person{
 // staff, and writes demo.json into dataDir. It does nothing if the demo
 // people exist already (demo.json from the first start stays).
 func SeedPeople(ctx context.Context, id *identity.Service, dataDir string) (Credentials, error) {
-	path := filepath.Join(dataDir, "demo.json")
 	if found, err := id.FindCustomers(ctx, people[0].name, 1); err != nil {
 		return Credentials{}, err
 	} else if len(found) > 0 {
-		var creds Credentials
-		data, err := os.ReadFile(path)
+		creds, err := ReadCredentials(dataDir)
 		if errors.Is(err, os.ErrNotExist) {
-			return creds, nil
-		}
-		if err == nil {
-			err = json.Unmarshal(data, &creds)
+			return Credentials{}, nil
 		}
 		return creds, err
 	}
@@ -152,14 +178,7 @@ func SeedPeople(ctx context.Context, id *identity.Service, dataDir string) (Cred
 		}
 		creds.Staff = append(creds.Staff, StaffLogin{Username: s.username, Password: s.password, TOTPSecret: auth.Base32Secret(secret), Roles: strings.Join(s.roles, ",")})
 	}
-	data, err := json.MarshalIndent(creds, "", "  ")
-	if err != nil {
-		return Credentials{}, err
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return Credentials{}, err
-	}
-	return creds, os.WriteFile(path, append(data, '\n'), 0o600)
+	return creds, writeCredentials(dataDir, creds)
 }
 
 func profileString(p []identity.Permission) string {

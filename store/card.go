@@ -213,15 +213,82 @@ func (t cardTx) EndTokens(ctx context.Context, cardID string, at time.Time, reas
 }
 
 // DeleteAuthorizationsBefore deletes the oldest authorizations made before
-// t, at most limit (by id through a sub-select, which both engines run).
+// t, at most limit.
 func (t cardTx) DeleteAuthorizationsBefore(ctx context.Context, before time.Time, limit int) (int, error) {
-	res, err := t.tx.Exec(ctx, `DELETE FROM card_authorizations WHERE id IN (
-		SELECT id FROM card_authorizations WHERE created_at < ? ORDER BY created_at, id LIMIT ?)`, micros(before), limit)
+	return t.deleteOldest(ctx, "card_authorizations", "created_at", "", before, limit)
+}
+
+// The retention queries (card.RetentionTx, migration 0018): the Visa
+// Secure authentications, the SMS outbox and the disputes live in the
+// same database as the cards.
+var _ card.RetentionTx = cardTx{}
+
+// deleteOldest deletes up to limit rows of table whose column is before t
+// and that match the extra condition (if any), oldest first: by id
+// through a sub-select, which both engines run.
+func (t cardTx) deleteOldest(ctx context.Context, table, column, extra string, before time.Time, limit int) (int, error) {
+	where := column + " < ?"
+	if extra != "" {
+		where += " AND " + extra
+	}
+	return affected(t.tx.Exec(ctx, `DELETE FROM `+table+` WHERE id IN (
+		SELECT id FROM `+table+` WHERE `+where+` ORDER BY `+column+`, id LIMIT ?)`, micros(before), limit))
+}
+
+// affected is the number of rows an Exec changed.
+func affected(res sql.Result, err error) (int, error) {
 	if err != nil {
 		return 0, err
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+func (t cardTx) DeleteAuthenticationsBefore(ctx context.Context, before time.Time, limit int) (int, error) {
+	return t.deleteOldest(ctx, "visa_secure_authentications", "created_at", "", before, limit)
+}
+
+func (t cardTx) ClearAuthenticationSecrets(ctx context.Context, before time.Time, limit int) (int, error) {
+	return affected(t.tx.Exec(ctx, `UPDATE visa_secure_authentications SET code_hash = '', cavv_hash = '' WHERE id IN (
+		SELECT id FROM visa_secure_authentications WHERE created_at < ? AND (code_hash <> '' OR cavv_hash <> '')
+		ORDER BY created_at, id LIMIT ?)`, micros(before), limit))
+}
+
+func (t cardTx) UnredactedSMS(ctx context.Context, purpose string, before time.Time, limit int) ([]card.SMS, error) {
+	rows, err := t.tx.Query(ctx, `SELECT id, body, created_at FROM sms_outbox
+		WHERE purpose = ? AND redacted_at = 0 AND created_at < ? ORDER BY created_at, id LIMIT ?`, purpose, micros(before), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []card.SMS
+	for rows.Next() {
+		m := card.SMS{Purpose: purpose}
+		var created int64
+		if err := rows.Scan(&m.ID, &m.Text, &created); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = fromMicros(created)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func (t cardTx) RedactSMS(ctx context.Context, id, text string, at time.Time) error {
+	n, err := affected(t.tx.Exec(ctx, "UPDATE sms_outbox SET body = ?, redacted_at = ? WHERE id = ?", text, micros(at), id))
+	if err == nil && n != 1 {
+		err = notFound(sql.ErrNoRows, "sms")
+	}
+	return err
+}
+
+func (t cardTx) DeleteSMSBefore(ctx context.Context, before time.Time, limit int) (int, error) {
+	return t.deleteOldest(ctx, "sms_outbox", "created_at", "", before, limit)
+}
+
+func (t cardTx) DeleteDecidedDisputesBefore(ctx context.Context, before time.Time, limit int) (int, error) {
+	return t.deleteOldest(ctx, "card_disputes", "updated_at", "status IN ('"+string(card.DisputeFounded)+"', '"+
+		string(card.DisputeUnfounded)+"')", before, limit)
 }
 
 func (t cardTx) Audit(ctx context.Context, at time.Time, e audit.Event) error {

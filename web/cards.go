@@ -3,11 +3,18 @@ package web
 // Cards in the net bank ("Kort", package card):
 //
 //	GET  /netbank/kort                      the customer's cards: type, masked number, holder, account, expiry,
-//	                                        status, and the limits of the price list (CARD-5, CARD-6)
-//	GET  /netbank/kort/{id}                 one card: facts, activation, Visa Secure, wallets, block
+//	                                        status, what is reserved, and the limits of the price list (CARD-5, CARD-6)
+//	GET  /netbank/kort/{id}                 one card: facts, open reservations and recent authorizations
+//	                                        (cards_history.go), activation, Visa Secure, wallets, new card,
+//	                                        termination, block
 //	POST /netbank/kort/{id}/aktiver         card.Activate (CARD-11: Visa Secure enrolment)
 //	POST /netbank/kort/{id}/mobil           register or change the Visa Secure number: signed first (kind card_mobile)
 //	POST /netbank/kort/{id}/mobil/fjern     card.RemoveMobile
+//	GET  /netbank/kort/{id}/nytkort         order a new card: reason, fee, same PIN (cards_selfservice.go)
+//	POST /netbank/kort/{id}/nytkort         card.OrderReplacement (CARD-17) → the new card's page
+//	GET  /netbank/kort/{id}/opsig           the terms of a termination: last day, fee, refund (CARD-18)
+//	POST /netbank/kort/{id}/opsig           card.Terminate by the holder → the card's page
+//	GET  /netbank/kort/pinkodehusker        the PIN memoriser, made in the browser (CARD-21, pinhusker.go)
 //	GET  /netbank/spaerring/kort            "Spær kort": the cards that can be blocked, with the holder's reasons
 //	POST /netbank/spaerring/kort/{id}       card.Block (CARD-14), then the confirmation with reason and time
 //
@@ -29,6 +36,12 @@ package web
 // codes for internet purchases, so a taken-over session must not be able
 // to redirect them. Removing the number only takes protection away from
 // purchases and is not signed.
+//
+// Ordering a new card and terminating are confirmed on a page of their
+// own that states what happens (the fee, the last day), not signed: they
+// act only on the customer's own card and account, with fees of the
+// public price list, and the customer gets a message of each. A business
+// user needs the profile's "create" permission for them (BIZ-5).
 
 import (
 	"context"
@@ -64,6 +77,11 @@ func (s *Server) registerCards(log AuditLog) {
 	s.Handle("POST /netbank/kort/{id}/aktiver", user(s.handleCardActivate))
 	s.Handle("POST /netbank/kort/{id}/mobil", user(s.handleCardMobile))
 	s.Handle("POST /netbank/kort/{id}/mobil/fjern", user(s.handleCardMobileRemove))
+	s.Handle("GET /netbank/kort/{id}/nytkort", user(s.handleCardReplacePage))
+	s.Handle("POST /netbank/kort/{id}/nytkort", user(s.needCardCreate(s.handleCardReplace)))
+	s.Handle("GET /netbank/kort/{id}/opsig", user(s.handleCardTerminatePage))
+	s.Handle("POST /netbank/kort/{id}/opsig", user(s.needCardCreate(s.handleCardTerminate)))
+	s.Handle("GET /netbank/kort/pinkodehusker", user(s.handlePINMemoriser))
 	s.Handle("GET /netbank/spaerring/kort", user(s.handleCardBlockPage))
 	s.Handle("POST /netbank/spaerring/kort/{id}", user(s.handleCardBlock))
 	(&backoffice{s: s, audit: log}).registerCards()
@@ -113,6 +131,9 @@ type cardRow struct {
 	// Terminates is the last day of a terminated card ("" if none).
 	Terminates string
 	Live       bool
+	// Reserved is what the card's open reservations hold (CARD-7), ""
+	// when nothing is reserved or the pages have no history.
+	Reserved string
 }
 
 // cardStatusTone is the pill colour of a status.
@@ -174,6 +195,8 @@ func (s *Server) cardLimits(ctx context.Context) []cardLimit {
 type nbCardsView struct {
 	Current, Former []cardRow
 	Limits          []cardLimit
+	// Reserved: some current card has an open reservation (the column).
+	Reserved bool
 }
 
 // handleCards lists the customer's cards: those in use first, ended ones
@@ -190,9 +213,14 @@ func (s *Server) handleCards(w http.ResponseWriter, r *http.Request) {
 		row := s.cardRow(c, p.Customer.ID)
 		if c.Status.Final() {
 			v.Former = append(v.Former, row)
-		} else {
-			v.Current = append(v.Current, row)
+			continue
 		}
+		if row.Reserved, err = s.cardReserved(r.Context(), p.Customer.ID, c); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		v.Reserved = v.Reserved || row.Reserved != ""
+		v.Current = append(v.Current, row)
 	}
 	s.Render(w, r, http.StatusOK, "nb_cards", v)
 }
@@ -229,10 +257,20 @@ type nbCardView struct {
 	// Rules of the type: what it may be used for.
 	ATM, Contactless, ECommerce, BalanceOnly, YouthMCCs bool
 	Reasons                                             []cardReasonOption
-	// Notice is the catalog key of a flash after an action; Error a
-	// refusal (Danish, from the card service).
-	Notice string
-	Error  string
+	// History is the open reservations and recent authorizations (nil
+	// without the dispute service, which reads them).
+	History *cardHistoryView
+	// ReplaceReason is the reason the holder may order a new card for
+	// ("" when they cannot: ReplaceRefusal says why, if the card is not
+	// ended); CanTerminate: the agreement can be terminated (CARD-18).
+	ReplaceReason  string
+	ReplaceRefusal string
+	CanTerminate   bool
+	// Notice is the catalog key of a flash after an action, NoticeArg its
+	// argument; Error a refusal (Danish, from the card service).
+	Notice    string
+	NoticeArg string
+	Error     string
 }
 
 // cardNotices are the flashes ?besked= may ask for.
@@ -240,6 +278,8 @@ var cardNotices = map[string]string{
 	"aktiveret":    "card.notice.activated",
 	"mobil":        "card.notice.mobile",
 	"mobilfjernet": "card.notice.mobile.removed",
+	"opsagt":       "card.notice.terminated",
+	"bestilt":      "card.notice.ordered",
 }
 
 // loadCard reads the card of the path, if the customer may see it.
@@ -272,6 +312,20 @@ func (s *Server) cardView(r *http.Request, c card.Card) (nbCardView, error) {
 	for _, reason := range card.HolderReasons {
 		v.Reasons = append(v.Reasons, cardReasonOption{Value: string(reason), Key: "card.reason." + string(reason)})
 	}
+	if v.Notice == "card.notice.terminated" {
+		v.NoticeArg = v.Terminates
+	}
+	v.CanTerminate = terminableByHolder(c)
+	if reason, err := card.ReplacementFor(c); err == nil {
+		v.ReplaceReason = string(reason)
+	} else if !c.Status.Final() && c.ReplacedBy == "" && c.TerminatesAt.IsZero() {
+		v.ReplaceRefusal = netbank.ErrorMessageOf(err)
+	}
+	history, err := s.cardHistory(r, c, now)
+	if err != nil {
+		return nbCardView{}, err
+	}
+	v.History = history
 	tokens, err := s.cards.Tokens(r.Context(), p.Customer.ID, c.ID)
 	if err != nil {
 		return nbCardView{}, err
@@ -421,9 +475,11 @@ type nbCardBlockView struct {
 	Cards   []cardRow
 	Reasons []cardReasonOption
 	// Blocked is the card just blocked, for the confirmation (reason and
-	// time, CARD-14).
-	Blocked *cardRow
-	Error   string
+	// time, CARD-14); ReplaceURL orders its new card, when the holder can
+	// (CARD-17).
+	Blocked    *cardRow
+	ReplaceURL string
+	Error      string
 }
 
 // cardBlockView lists the cards the customer can block.
@@ -463,6 +519,9 @@ func (s *Server) handleCardBlockPage(w http.ResponseWriter, r *http.Request) {
 		if c.Status == card.Blocked {
 			row := s.cardRow(c, p.Customer.ID)
 			v.Blocked = &row
+			if _, err := card.ReplacementFor(c); err == nil {
+				v.ReplaceURL = row.URL + "/nytkort"
+			}
 		}
 	}
 	s.Render(w, r, http.StatusOK, "nb_card_block", v)

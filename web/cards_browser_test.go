@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base32"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -14,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netbank/netbank/account"
 	"github.com/netbank/netbank/app"
+	"github.com/netbank/netbank/audit"
 	"github.com/netbank/netbank/auth"
 	"github.com/netbank/netbank/card"
 	"github.com/netbank/netbank/demo"
@@ -126,4 +129,110 @@ func TestCardsInBrowser(t *testing.T) {
 		t.Errorf("PIN %q", pin)
 	}
 	s.shot("cards-06-pin-letter")
+}
+
+// TestCardHistoryNewCardAndTerminationInBrowser walks a card's page in
+// Chromium under the real CSP: the cards list shows what is reserved, the
+// card's page the open reservation (RULE CARD-7) and the recent
+// authorizations with the foreign amount (CARD-8) and a refusal in words,
+// "Gør indsigelse" opens the dispute form (DISP-3); the cardholder orders
+// a new card for the worn one (CARD-17) and then terminates the agreement
+// after reading its terms (CARD-18). Screenshots:
+// artifacts/screenshots/cards-07…12-*.png.
+func TestCardHistoryNewCardAndTerminationInBrowser(t *testing.T) {
+	bank := newBrowserBank(t, identity.Config{})
+	ctx := context.Background()
+	userNumber, pin := bank.privateUser(t, "Mette Kjær Nielsen", "150385-1234")
+	u, err := bank.app.Identity.UserByLogin(ctx, userNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := bank.app.Accounts.Open(ctx, u.CustomerID, account.Salary, "Lønkonto", "DKK", "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank.fund(t, "fund-browser-card-history", acc.ID, 10_000_00)
+	if err := bank.app.Pricing.SetRate(ctx, "EUR", 7_461_200, "test"); err != nil {
+		t.Fatal(err)
+	}
+	iss, err := bank.app.Cards.Issue(ctx, card.IssueRequest{CustomerID: u.CustomerID, AccountID: acc.ID, Type: card.VisaDebit, By: card.System})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bank.app.Cards.Activate(ctx, u.CustomerID, iss.Card.ID, card.Actor{ID: u.ID, Kind: audit.ActorCustomer}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	ask := func(r card.AuthRequest) card.Authorization {
+		t.Helper()
+		n++
+		now := time.Now()
+		r.PAN, r.Expiry, r.ProcessingCode, r.POSEntryMode, r.POSCondition = iss.PAN, iss.Card.Expiry, "000000", "051", "00"
+		r.TransmissionTime, r.STAN, r.RRN = now.UTC().Format("0102150405"), fmt.Sprintf("%06d", n), fmt.Sprintf("%012d", n)
+		r.TerminalID, r.MerchantID = fmt.Sprintf("TERM%04d", n), fmt.Sprintf("MERCHANT%07d", n)
+		bank.app.Authorizer.Authorize(ctx, r)
+		list, err := bank.app.Authorizer.Authorizations(ctx, iss.Card.ID, 1)
+		if err != nil || len(list) != 1 {
+			t.Fatal(list, err)
+		}
+		return list[0]
+	}
+	ask(card.AuthRequest{MTI: card.MsgAuthorization, Amount: 500_00, Currency: "208", MCC: "5542",
+		MerchantName: "Circle K", MerchantCity: "Vejle", MerchantCountry: "DK"})
+	buy := ask(card.AuthRequest{MTI: card.MsgFinancial, Amount: 249_95, Currency: "208", MCC: "5411",
+		MerchantName: "Netto", MerchantCity: "Aarhus", MerchantCountry: "DK"})
+	ask(card.AuthRequest{MTI: card.MsgFinancial, Amount: 42_50, Currency: "978", MCC: "5812",
+		MerchantName: "Cafe de Flore", MerchantCity: "Paris", MerchantCountry: "FR"})
+	ask(card.AuthRequest{MTI: card.MsgFinancial, Amount: 25_000_00, Currency: "208", MCC: "5732",
+		MerchantName: "Elgiganten", MerchantCity: "Odense", MerchantCountry: "DK"})
+
+	b := browser.New(t)
+	x := tab{t, b.Context()}
+	x.firstPrivateLogin(bank.url, userNumber, pin, "mette2026ab")
+	x.click("#nav-cards")
+	x.wait("#cards")
+	x.wantBody("Reserveret", "500,00 kr.", "Lav en PIN-kode-husker")
+	x.shot("cards-07-list-reserved")
+
+	cardPath := "/netbank/kort/" + iss.Card.ID
+	x.click(`a.acc-name[href="` + cardPath + `"]`)
+	x.wait("#authorization-list")
+	x.wantBody("Reservationer", "Reserveret i alt 500,00 kr.", "Circle K, Vejle", "Seneste brug af kortet", "Netto, Aarhus",
+		"249,95 kr.", "Cafe de Flore, Paris (FR)", "42,50 EUR", "Godkendt", "Afvist: ikke dækning på kontoen", "Gør indsigelse")
+	x.shot("cards-08-card-history")
+	x.click("#dispute-" + buy.ID)
+	x.wait("#dispute-form")
+	x.wantBody("Netto, Aarhus", "249,95 kr.")
+
+	x.open(bank.url + cardPath)
+	x.wait("#replace-link")
+	x.click("#replace-link")
+	x.wait("#replace-form")
+	x.wantBody("Bestil nyt kort", "Slidt eller beskadiget", "150,00 kr.", "samme PIN-kode som det gamle")
+	x.shot("cards-09-new-card")
+	x.click("#replace-submit")
+	x.wait("#card-notice")
+	x.wantBody("Dit nye kort er bestilt", "Bestilt – ikke aktiveret")
+	x.shot("cards-10-new-card-ordered")
+
+	x.open(bank.url + cardPath)
+	x.wait("#terminate-link")
+	x.click("#terminate-link")
+	x.wait("#terminate-form")
+	x.wantBody("Varsel 1 måned", "Sidste dag, kortet kan bruges", "Gebyr for opsigelse 100,00 kr.", "Forudbetalt kortgebyr tilbage",
+		"Det nye kort, der er på vej, ophører samtidig.")
+	x.shot("cards-11-terminate")
+	x.click("#terminate-submit")
+	x.wait("#card-notice")
+	x.wantBody("Kortet er opsagt og kan bruges til og med", "Opsagt, sidste gyldige dag")
+	x.shot("cards-12-terminated")
+	requireNoUnexpectedProblems(t, b)
+
+	old, err := bank.app.Cards.Card(ctx, iss.Card.ID)
+	if err != nil || old.TerminatesAt.IsZero() || old.ReplacedBy == "" {
+		t.Fatalf("the card %+v %v", old, err)
+	}
+	if next, err := bank.app.Cards.Card(ctx, old.ReplacedBy); err != nil || !next.TerminatesAt.Equal(old.TerminatesAt) {
+		t.Fatalf("the new card %+v %v", next, err)
+	}
 }

@@ -2,12 +2,15 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/netbank/netbank"
 	"github.com/netbank/netbank/audit"
 	"github.com/netbank/netbank/auth"
 	"github.com/netbank/netbank/card"
@@ -27,11 +30,17 @@ type cardsBank struct {
 	annaCard, boCard    card.Issued
 	carlCard            card.Issued
 	annaAccount, carlAc string
+	// n numbers the card requests the test sends (STAN, RRN).
+	n int
 }
 
-func newCardsBank(t *testing.T) *cardsBank {
+func newCardsBank(t *testing.T) *cardsBank { return newCardsBankOn(t, false) }
+
+// newCardsBankOn is the cards bank on SQLite, or on PostgreSQL when
+// postgres is set.
+func newCardsBankOn(t *testing.T, postgres bool) *cardsBank {
 	t.Helper()
-	b := &cardsBank{testBank: newTestBank(t, false)}
+	b := &cardsBank{testBank: newTestBank(t, postgres)}
 	b.anna = b.loggedInPrivate("Anna Berg", "150385-1234")
 	b.bo = b.loggedInPrivate("Bo Berg", "020702-2345")
 	b.carl = b.loggedInPrivate("Carl Dam", "010190-3456")
@@ -326,6 +335,20 @@ func TestCardTextsPickedByValueExist(t *testing.T) {
 	for _, k := range []string{"issued", "replaced", "renewed", "pin"} {
 		keys = append(keys, "bo.cards.letter."+k)
 	}
+	// The card's history: every response code the engine answers, every
+	// kind of request, every state of an approval.
+	for _, code := range []string{card.CodeApproved, card.CodeDoNotHonour, card.CodeInvalidTransaction, card.CodeInvalidAmount,
+		card.CodeInvalidCardNumber, card.CodeLostCard, card.CodeStolenCard, card.CodeInsufficientFunds, card.CodeExpiredCard,
+		card.CodeIncorrectPIN, card.CodeNotPermitted, card.CodeExceedsWithdrawalLimit, card.CodeRestrictedCard,
+		card.CodePINTriesExceeded, card.CodeStrongAuthenticationRequired, card.CodeDuplicate, card.CodeSystemError, "other"} {
+		keys = append(keys, "card.code."+code)
+	}
+	for _, k := range card.ActivityKinds {
+		keys = append(keys, "card.auth.kind."+string(k))
+	}
+	for _, k := range []string{"reserved", "claimed", "claimable", "released", "reversed"} {
+		keys = append(keys, "card.auth.state."+k)
+	}
 	for _, k := range keys {
 		for _, lang := range []web.Lang{web.Danish, web.English} {
 			if web.T(lang, k) == k {
@@ -333,4 +356,300 @@ func TestCardTextsPickedByValueExist(t *testing.T) {
 			}
 		}
 	}
+}
+
+// activate activates a card for its holder.
+func (b *cardsBank) activate(holder nbCustomer, id string) {
+	b.t.Helper()
+	if _, err := b.app.Cards.Activate(context.Background(), holder.customerID, id,
+		card.Actor{ID: holder.userID, Kind: audit.ActorCustomer}); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// ask has the bank's authorization engine decide a request with a card
+// and returns the stored decision. Empty fields of r make a chip purchase
+// in kroner at a bookshop in Aarhus, without PIN.
+func (b *cardsBank) ask(iss card.Issued, r card.AuthRequest) card.Authorization {
+	b.t.Helper()
+	b.n++
+	b.clock.Advance(time.Second)
+	now := b.clock.Now()
+	r.PAN, r.Expiry = iss.PAN, iss.Card.Expiry
+	r.TransmissionTime, r.STAN, r.RRN = now.UTC().Format("0102150405"), fmt.Sprintf("%06d", b.n), fmt.Sprintf("%012d", b.n)
+	if r.MTI == "" {
+		r.MTI = card.MsgFinancial
+	}
+	if r.ProcessingCode == "" {
+		r.ProcessingCode = "000000"
+	}
+	if r.Currency == "" {
+		r.Currency = "208"
+	}
+	if r.TerminalID == "" {
+		r.TerminalID, r.MerchantID, r.MCC = "TERM0042", "BOOKS0000000001", "5942"
+	}
+	if r.MerchantName == "" {
+		r.MerchantName, r.MerchantCity, r.MerchantCountry = "Boghandlen", "Aarhus", "DK"
+	}
+	if r.POSEntryMode == "" {
+		r.POSEntryMode, r.POSCondition = "051", "00"
+	}
+	b.app.Authorizer.Authorize(context.Background(), r)
+	list, err := b.app.Authorizer.Authorizations(context.Background(), iss.Card.ID, 1)
+	if err != nil || len(list) != 1 {
+		b.t.Fatalf("authorizations: %+v %v", list, err)
+	}
+	return list[0]
+}
+
+// RULES CARD-7, CARD-8: the card's page shows the open reservations with
+// what they hold and until when, apart from the recent authorizations:
+// date, merchant, the amount in kroner and in the original currency, the
+// outcome in words ("Godkendt", "Afvist: ikke dækning på kontoen"), and
+// "Gør indsigelse" on the debited purchases only; the cards list shows
+// what each card has reserved. On both engines.
+func TestCardPageShowsReservationsAndAuthorizations_CARD7_CARD8(t *testing.T) {
+	for _, engine := range []struct {
+		name     string
+		postgres bool
+	}{{"sqlite", false}, {"postgres", true}} {
+		t.Run(engine.name, func(t *testing.T) {
+			b := newCardsBankOn(t, engine.postgres)
+			ctx := context.Background()
+			if err := b.app.Pricing.SetRate(ctx, "EUR", 7_461_200, "test"); err != nil {
+				t.Fatal(err)
+			}
+			b.activate(b.anna, b.annaCard.Card.ID)
+			hold := b.ask(b.annaCard, card.AuthRequest{MTI: card.MsgAuthorization, Amount: 500_00, TerminalID: "FUEL0001",
+				MerchantID: "FUEL00000000001", MerchantName: "Circle K", MerchantCity: "Vejle", MerchantCountry: "DK", MCC: "5542"})
+			buy := b.ask(b.annaCard, card.AuthRequest{Amount: 249_95})
+			paris := b.ask(b.annaCard, card.AuthRequest{Amount: 42_50, Currency: "978", TerminalID: "CAFE0001",
+				MerchantID: "CAFE00000000001", MerchantName: "Cafe de Flore", MerchantCity: "Paris", MerchantCountry: "FR", MCC: "5812"})
+			poor := b.ask(b.annaCard, card.AuthRequest{Amount: 50_000_00})
+			for _, a := range []card.Authorization{hold, buy, paris} {
+				if !a.Approved() {
+					t.Fatalf("%s %s: %s %v", a.MTI, a.MerchantName, a.Code, a.Reasons)
+				}
+			}
+			if poor.Code != card.CodeInsufficientFunds {
+				t.Fatalf("the big purchase: %s", poor.Code)
+			}
+
+			path := "/netbank/kort/" + b.annaCard.Card.ID
+			p := b.anna.c.get(path)
+			want(t, p, http.StatusOK, "Reservationer", "Reserveret i alt 500,00 kr.", "Circle K, Vejle", "Køb",
+				"Seneste brug af kortet", "Boghandlen, Aarhus", "249,95 kr.", "Godkendt", "Afvist: ikke dækning på kontoen", "50.000,00 kr.",
+				"Cafe de Flore, Paris (FR)", netbank.NewMoney(42_50, "EUR").String(), netbank.NewMoney(paris.AmountDKK, "DKK").String(),
+				"Reserveret til og med "+hold.HoldExpiresAt.Add(-time.Nanosecond).In(cph).Format("02.01.2006"))
+			if !strings.Contains(p.Body, `id="reservation-`+hold.ID+`"`) || strings.Contains(p.Body, `id="reservation-`+buy.ID+`"`) {
+				t.Error("the reservations list is wrong")
+			}
+			// RULE DISP-3: the debited purchases may be disputed, from
+			// their row; a reservation and a refusal may not.
+			for _, a := range []card.Authorization{buy, paris} {
+				if !strings.Contains(p.Body, `href="`+path+`/indsigelse/`+a.ID+`"`) {
+					t.Errorf("no dispute link for %s", a.MerchantName)
+				}
+			}
+			for _, a := range []card.Authorization{hold, poor} {
+				if strings.Contains(p.Body, `id="dispute-`+a.ID+`"`) {
+					t.Errorf("a dispute link for %s %s", a.MTI, a.Code)
+				}
+			}
+			if p := b.bo.c.get(path); p.StatusCode != http.StatusNotFound {
+				t.Fatalf("the proxy holder sees the owner's card history: %d", p.StatusCode)
+			}
+
+			// The list: what each card has reserved.
+			p = b.anna.c.get("/netbank/kort")
+			want(t, p, http.StatusOK, "Reserveret")
+			if !regexp.MustCompile(`id="card-` + b.annaCard.Card.ID + `"[\s\S]*?card-reserved">500,00 kr\.<`).MatchString(p.Body) {
+				t.Errorf("the list does not show the reservation of Anna's card\n%s", p.Text())
+			}
+
+			// In English.
+			b.anna.c.http.Jar.SetCookies(mustURL(t, b.url), []*http.Cookie{{Name: "lang", Value: "en"}})
+			want(t, b.anna.c.get(path), http.StatusOK, "Reservations", "Reserved in total 500,00 kr.", "Recent use of the card",
+				"Approved", "Declined: insufficient funds", "Purchase", "Dispute")
+		})
+	}
+}
+
+// RULE CARD-17: the cardholder orders a new card for a worn one in the
+// net bank, after a page that states the fee and that the PIN stays; the
+// new card's page follows, and a message. A card blocked because others
+// know the PIN is refused with the reason; a stolen card's new card is
+// ordered from the block's confirmation, free. Strangers get 404.
+func TestCardholderOrdersNewCardInTheNetbank_CARD17(t *testing.T) {
+	b := newCardsBank(t)
+	b.activate(b.anna, b.annaCard.Card.ID)
+	path := "/netbank/kort/" + b.annaCard.Card.ID
+	if !strings.Contains(b.anna.c.get(path).Body, `href="`+path+`/nytkort"`) {
+		t.Fatal("the card page does not offer a new card")
+	}
+	want(t, b.anna.c.get(path+"/nytkort"), http.StatusOK, "Bestil nyt kort", "Slidt eller beskadiget", "Gebyr for nyt kort 150,00 kr.",
+		"Det nye kort har samme PIN-kode som det gamle", "Det gamle kort virker, indtil du aktiverer det nye")
+	for _, p := range []httpPage{b.carl.c.get(path + "/nytkort"), b.carl.c.post(path+"/nytkort", url.Values{"reason": {"damaged"}})} {
+		if p.StatusCode != http.StatusNotFound {
+			t.Fatalf("a stranger's order: %d", p.StatusCode)
+		}
+	}
+	before := b.balance(b.annaAccount)
+	p := b.anna.c.post(path+"/nytkort", url.Values{"reason": {"damaged"}})
+	old := b.card(b.annaCard.Card.ID)
+	if old.ReplacedBy == "" || old.Status != card.Active {
+		t.Fatalf("after the order: %+v", old)
+	}
+	wantRedirect(t, p, "/netbank/kort/"+old.ReplacedBy+"?besked=bestilt")
+	want(t, b.anna.c.follow(p), http.StatusOK, "Dit nye kort er bestilt", "samme PIN-kode", "Bestilt – ikke aktiveret", "Aktivér kortet")
+	if got := before - b.balance(b.annaAccount); got != 150_00 {
+		t.Fatalf("fee %d", got)
+	}
+	if !b.hasMessage(b.anna.customerID, "Nyt betalingskort bestilt", "samme PIN-kode") {
+		t.Fatal("no message about the new card")
+	}
+	if strings.Contains(b.anna.c.get(path).Body, `id="replace-link"`) {
+		t.Fatal("a second new card is offered")
+	}
+	want(t, b.anna.c.post(path+"/nytkort", url.Values{"reason": {"damaged"}}), http.StatusBadRequest, "allerede et nyt kort på vej")
+
+	// Bo's card, blocked because others know the PIN: the bank must make
+	// the new card, with a new PIN letter.
+	boPath := "/netbank/kort/" + b.boCard.Card.ID
+	wantRedirect(t, b.anna.c.post("/netbank/spaerring/kort/"+b.boCard.Card.ID, url.Values{"reason": {"pin_known"}}),
+		"/netbank/spaerring/kort?spaerret="+b.boCard.Card.ID)
+	want(t, b.bo.c.get(boPath), http.StatusOK, "Andre kender PIN-koden, så det nye kort skal have en ny PIN-kode")
+	want(t, b.bo.c.get(boPath+"/nytkort"), http.StatusBadRequest, "Kontakt banken")
+	want(t, b.bo.c.post(boPath+"/nytkort", url.Values{"reason": {"blocked"}}), http.StatusBadRequest, "ny PIN-kode")
+
+	// Carl's stolen card: the block's confirmation offers the new card.
+	p = b.carl.c.post("/netbank/spaerring/kort/"+b.carlCard.Card.ID, url.Values{"reason": {"stolen"}})
+	p = b.carl.c.follow(p)
+	want(t, p, http.StatusOK, "Bestil et nyt kort")
+	carlPath := "/netbank/kort/" + b.carlCard.Card.ID
+	if !strings.Contains(p.Body, `href="`+carlPath+`/nytkort"`) {
+		t.Fatal("the block's confirmation does not link to the order")
+	}
+	want(t, b.carl.c.get(carlPath+"/nytkort"), http.StatusOK, "Spærret kort", "Gratis", "Det spærrede kort forbliver spærret")
+	before = b.balance(b.carlAc)
+	p = b.carl.c.post(carlPath+"/nytkort", url.Values{"reason": {"blocked"}})
+	if c := b.card(b.carlCard.Card.ID); c.ReplacedBy == "" || c.Status != card.Blocked || b.balance(b.carlAc) != before {
+		t.Fatalf("the stolen card after the order: %+v, fee %d", c, before-b.balance(b.carlAc))
+	}
+	wantRedirect(t, p, "/netbank/kort/"+b.card(b.carlCard.Card.ID).ReplacedBy+"?besked=bestilt")
+	b.ledgerOK()
+}
+
+// RULE CARD-18: the cardholder terminates in the net bank after a page
+// that states the notice, the last day, the early-termination fee (within
+// 6 months) and the refund of the prepaid annual fee; the card's page
+// says until when it works, and a message follows. Twice is refused;
+// strangers get 404.
+func TestCardholderTerminatesInTheNetbank_CARD18(t *testing.T) {
+	b := newCardsBank(t)
+	path := "/netbank/kort/" + b.annaCard.Card.ID
+	if !strings.Contains(b.anna.c.get(path).Body, `href="`+path+`/opsig"`) {
+		t.Fatal("the card page does not offer termination")
+	}
+	// Issued 21.11.2026 14:05: the last day is 21.12.2026, the fee applies
+	// through 21.05.2027, and 334 of the 365 prepaid days remain.
+	p := b.anna.c.get(path + "/opsig")
+	want(t, p, http.StatusOK, "Opsig kortet", "Varsel 1 måned", "Sidste dag, kortet kan bruges 21.12.2026",
+		"Gebyr for opsigelse 100,00 kr.", "inden for de første 6 måneder (til og med 21.05.2027)",
+		"Forudbetalt kortgebyr tilbage "+netbank.NewMoney(250_00*334/365, "DKK").String())
+	for _, p := range []httpPage{b.carl.c.get(path + "/opsig"), b.carl.c.post(path+"/opsig", nil)} {
+		if p.StatusCode != http.StatusNotFound {
+			t.Fatalf("a stranger's termination: %d", p.StatusCode)
+		}
+	}
+	before := b.balance(b.annaAccount)
+	p = b.anna.c.post(path+"/opsig", nil)
+	wantRedirect(t, p, path+"?besked=opsagt")
+	want(t, b.anna.c.follow(p), http.StatusOK, "Kortet er opsagt og kan bruges til og med 21.12.2026",
+		"Opsagt, sidste gyldige dag 21.12.2026")
+	if c := b.card(b.annaCard.Card.ID); !c.TerminatedByHolder || !c.TerminatesAt.Equal(time.Date(2026, 12, 22, 0, 0, 0, 0, cph)) {
+		t.Fatalf("terminated %+v", c)
+	}
+	if got := before - b.balance(b.annaAccount); got != 100_00 {
+		t.Fatalf("termination fee %d", got)
+	}
+	if !b.hasMessage(b.anna.customerID, "Dit kort er opsagt", "til og med 21.12.2026") {
+		t.Fatal("no message about the termination")
+	}
+	if strings.Contains(b.anna.c.get(path).Body, `id="terminate-link"`) {
+		t.Fatal("a terminated card is offered termination again")
+	}
+	want(t, b.anna.c.post(path+"/opsig", nil), http.StatusConflict, "Kortet er allerede opsagt")
+	want(t, b.anna.c.get(path+"/opsig"), http.StatusConflict, "Kortet er allerede opsagt")
+	b.ledgerOK()
+}
+
+// RULE CARD-21: the PIN memoriser's page has 40 fields and a PIN field
+// that cannot be sent: no form, no name, autocomplete off; its script is a
+// file of its own under the CSP, and the page names no card.
+func TestPINMemoriserPage_CARD21(t *testing.T) {
+	b := newCardsBank(t)
+	p := b.anna.c.get("/netbank/kort/pinkodehusker")
+	want(t, p, http.StatusOK, "PIN-kode-husker", "Skriv din PIN-kode", "Vælg fire af de farvede felter",
+		"hvert ciffer fra 0 til 9 står i præcis 4 felter", "destruér PIN-brevet", "intet af den sendes til banken")
+	if n := strings.Count(p.Body, `class="pinhusker-field `); n != 40 {
+		t.Fatalf("%d fields, want 40", n)
+	}
+	input := regexp.MustCompile(`<input[^>]*id="pinhusker-pin"[^>]*>`).FindString(p.Body)
+	if input == "" || !strings.Contains(input, `autocomplete="off"`) || strings.Contains(input, "name=") {
+		t.Fatalf("the PIN field %q", input)
+	}
+	main := p.Body[strings.Index(p.Body, `id="main"`):]
+	if strings.Contains(main, "<form") {
+		t.Fatal("the memoriser's page has a form")
+	}
+	if !regexp.MustCompile(`<script src="/static/pinhusker\.[0-9a-f]{8}\.js" defer></script>`).MatchString(p.Body) ||
+		regexp.MustCompile(`<script(\s[^>]*)?>[^<]`).MatchString(p.Body) {
+		t.Fatal("the script is not a file of its own")
+	}
+	if csp := p.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Fatalf("CSP %q", csp)
+	}
+	for _, c := range []card.Issued{b.annaCard, b.boCard} {
+		if strings.Contains(p.Body, c.Card.Last4) || strings.Contains(p.Body, c.Card.ID) {
+			t.Fatal("the memoriser names a card")
+		}
+	}
+	js := b.anna.c.get(regexp.MustCompile(`/static/pinhusker\.[0-9a-f]{8}\.js`).FindString(p.Body))
+	if js.StatusCode != http.StatusOK || !strings.Contains(js.Body, "crypto.getRandomValues") ||
+		regexp.MustCompile(`fetch\(|XMLHttpRequest|sendBeacon|\.submit\(`).MatchString(js.Body) {
+		t.Fatalf("pinhusker.js: %d, or it may send something", js.StatusCode)
+	}
+	if !strings.Contains(b.anna.c.get("/netbank/kort").Body, `href="/netbank/kort/pinkodehusker"`) ||
+		!strings.Contains(b.anna.c.get("/netbank/kort/"+b.annaCard.Card.ID).Body, `href="/netbank/kort/pinkodehusker"`) {
+		t.Fatal("the cards pages do not link to the memoriser")
+	}
+	b.anna.c.http.Jar.SetCookies(mustURL(t, b.url), []*http.Cookie{{Name: "lang", Value: "en"}})
+	want(t, b.anna.c.get("/netbank/kort/pinkodehusker"), http.StatusOK, "PIN memoriser", "Type your PIN",
+		"every digit from 0 to 9 stands in exactly 4 fields")
+	if p := b.client().get("/netbank/kort/pinkodehusker"); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("without login: %d", p.StatusCode)
+	}
+}
+
+// balance is an account's posted balance.
+func (b *cardsBank) balance(id string) int64 {
+	b.t.Helper()
+	bal, err := b.app.Ledger.Balance(context.Background(), id)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return bal.Posted
+}
+
+// hasMessage reports whether the customer has a message with subject
+// whose last text contains text.
+func (b *cardsBank) hasMessage(customerID, subject, text string) bool {
+	for _, th := range b.threads(customerID) {
+		if th.Subject == subject && strings.Contains(th.Last().Body, text) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -9,6 +11,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,6 +20,8 @@ import (
 	"time"
 
 	"github.com/netbank/netbank"
+	"github.com/netbank/netbank/apikey"
+	"github.com/netbank/netbank/card"
 	"github.com/netbank/netbank/cardsec"
 	"github.com/netbank/netbank/demo"
 	"github.com/netbank/netbank/iso8583"
@@ -28,7 +34,7 @@ var terminalScenarios = map[string]string{
 	"contactless": "contactless purchase without PIN (0100, entry mode 07)",
 	"cash":        "ATM withdrawal with PIN (0200, processing code 01)",
 	"balance":     "balance inquiry at an ATM with PIN (0200, processing code 30; field 54)",
-	"ecommerce":   "internet purchase with CVV2 and the Visa Secure CAVV of --cavv (0100, entry mode 81, condition 59)",
+	"ecommerce":   "internet purchase with CVV2 and Visa Secure: SMS code through the merchant API of --url, or the CAVV of --cavv (0100, entry mode 81, condition 59)",
 	"moto":        "mail or phone order with CVV2 (0100, condition 08)",
 	"recurring":   "subscription on a stored card, RECURRING=1 (0100, entry mode 10)",
 	"fuel":        "fuel station: pre-authorization of --amount, then the completion of --final (0100, 0220)",
@@ -47,6 +53,8 @@ type terminalFlags struct {
 	terminalID, merchantID      string
 	merchant, city, country     string
 	cavv                        string
+	url, merchantKey            string
+	secureAmount                string
 	timeout                     time.Duration
 }
 
@@ -54,9 +62,18 @@ type terminalFlags struct {
 // bank's card network listener and prints every answer. The card comes
 // from the demo bank's demo.json (the first active card, or --card N)
 // unless --pan, --expiry, --cvv2 and --pin name one; the zone PIN key too
-// (--zpk). It exits 1 when a message could not be sent or answered; a
-// refusal is an answer.
+// (--zpk). The ecommerce scenario without --cavv authenticates the
+// purchase with Visa Secure first, through the bank's merchant API at
+// --url with the merchant key of demo.json (or --merchant-key), and reads
+// the SMS code the cardholder got from standard input. It exits 1 when a
+// message could not be sent or answered; a refusal is an answer.
 func terminalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return terminalRun(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// terminalRun is terminalCmd reading the SMS code of Visa Secure from
+// stdin.
+func terminalRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("netbank terminal", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f terminalFlags
@@ -79,7 +96,10 @@ func terminalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&f.merchant, "merchant", "", "merchant name, up to 25 characters (default per scenario)")
 	fs.StringVar(&f.city, "city", "Koebenhavn", "merchant city, up to 13 characters")
 	fs.StringVar(&f.country, "country", "DK", "merchant country, ISO 3166 alpha-2")
-	fs.StringVar(&f.cavv, "cavv", "", "Visa Secure result (CAVV) for the ecommerce scenario")
+	fs.StringVar(&f.cavv, "cavv", "", "Visa Secure result (CAVV) for the ecommerce scenario; empty: authenticate through the merchant API")
+	fs.StringVar(&f.url, "url", "http://127.0.0.1:8080", "the bank's HTTP address, for the Visa Secure merchant API (ecommerce)")
+	fs.StringVar(&f.merchantKey, "merchant-key", "", "API key with the role merchant for Visa Secure (default: demo.json's)")
+	fs.StringVar(&f.secureAmount, "secure-amount", "", "amount the Visa Secure SMS names (default --amount); another one than the purchase's is refused (1A)")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "how long to wait for each answer")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: netbank terminal [flags] [scenario]\n\nScenarios (default purchase):\n")
@@ -112,6 +132,10 @@ func terminalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	t.in, t.echo = bufio.NewReader(stdin), !interactive(stdin)
+	if scenario == "ecommerce" && f.cavv == "" && t.f.merchantKey == "" {
+		return errors.New("Visa Secure needs a merchant API key: give --merchant-key (demo.json has none), or a result with --cavv")
+	}
 	dctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	client, err := iso8583.Dial(dctx, f.addr, iso8583.WithSendTimeout(f.timeout))
@@ -126,8 +150,12 @@ func terminalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // terminal is the simulator's state: the card, its keys and the
 // connection.
 type terminal struct {
-	f        terminalFlags
-	out      io.Writer
+	f   terminalFlags
+	out io.Writer
+	in  *bufio.Reader
+	// echo ends a prompt's line when the input is not a terminal (a
+	// terminal shows the typed line and its Enter itself).
+	echo     bool
 	client   *iso8583.Client
 	zpk      []byte
 	currency netbank.Currency
@@ -139,19 +167,24 @@ type terminal struct {
 func newTerminal(f terminalFlags, out io.Writer) (*terminal, error) {
 	t := &terminal{f: f, out: out}
 	var creds demo.Credentials
-	needDemo := f.pan == "" || f.zpk == ""
+	needDemo := f.pan == "" || f.zpk == "" || f.merchantKey == ""
 	if needDemo {
 		path := f.demoFile
 		if path == "" {
-			path = filepath.Join(f.dataDir, "demo.json")
+			path = filepath.Join(f.dataDir, demo.FileName)
 		}
 		data, err := os.ReadFile(path)
-		if err != nil {
+		switch {
+		case err == nil:
+			if err := json.Unmarshal(data, &creds); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+		case f.pan == "" || f.zpk == "":
 			return nil, fmt.Errorf("no card given (--pan, --pin, --expiry, --cvv2, --zpk) and no demo.json to take one from: %w", err)
 		}
-		if err := json.Unmarshal(data, &creds); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
+	}
+	if t.f.merchantKey == "" {
+		t.f.merchantKey = creds.Token(apikey.Merchant)
 	}
 	if t.f.pan == "" {
 		c, err := demoCard(creds.Cards, f.cardIndex)
@@ -307,8 +340,15 @@ func (t *terminal) play(ctx context.Context, scenario string) error {
 		switch scenario {
 		case "ecommerce":
 			r.POSEntryMode, r.POSCondition = "812", iso8583.ConditionECommerce
-			if t.f.cavv != "" {
-				r.Field48[iso8583.TagCAVV] = t.f.cavv
+			cavv := t.f.cavv
+			if cavv == "" {
+				var err error
+				if cavv, err = t.visaSecure(ctx, r); err != nil {
+					return err
+				}
+			}
+			if cavv != "" {
+				r.Field48[iso8583.TagCAVV] = cavv
 			}
 		case "moto":
 			r.POSEntryMode, r.POSCondition = "012", iso8583.ConditionMailPhone
@@ -419,4 +459,144 @@ func (t *terminal) send(ctx context.Context, what string, r iso8583.Request) (is
 		fmt.Fprintf(t.out, "  %s: %s\n", kind, netbank.NewMoney(b.Amount, cur))
 	}
 	return resp, nil
+}
+
+// The merchant API of Visa Secure (api/visasecure.go).
+const visaSecurePath = "/api/v1/visa-secure/authentications"
+
+// visaSecure authenticates the internet purchase r with Visa Secure
+// through the bank's merchant API (RULE CARD-11), as a web shop's payment
+// page does: it starts an authentication for the card, the amount
+// (--secure-amount, default the purchase's) and the merchant, says that
+// the bank sent the cardholder an SMS code, reads the code from the
+// terminal's input (prompt "SMS-kode: ") and returns the CAVV the bank
+// gives for it. A refusal is printed and gives "": the purchase then goes
+// without a CAVV, and the bank answers it 1A. A wrong code may be typed
+// again, up to card.MaxCodeTries in all.
+func (t *terminal) visaSecure(ctx context.Context, r iso8583.Request) (string, error) {
+	amount := r.Amount
+	if t.f.secureAmount != "" {
+		var err error
+		if amount, err = t.amountOf("secure-amount", t.f.secureAmount, ""); err != nil {
+			return "", err
+		}
+	}
+	fmt.Fprintf(t.out, "→ Visa Secure: authentication of %s at %s (merchant id %s)\n",
+		netbank.NewMoney(amount, t.currency.Code), r.Merchant.Name, strings.TrimSpace(r.MerchantID))
+	var started struct {
+		ID        string    `json:"id"`
+		Status    string    `json:"status"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	refused, err := t.post(ctx, visaSecurePath, map[string]any{"pan": r.PAN, "amount": amount, "currency": t.currency.Code,
+		"merchant_id": r.MerchantID, "merchant_name": r.Merchant.Name}, &started)
+	if err != nil || refused {
+		return "", t.withoutCAVV(err)
+	}
+	fmt.Fprintf(t.out, "← Visa Secure: %s %s; the bank sent the cardholder an SMS code (valid until %s)\n",
+		started.ID, started.Status, started.ExpiresAt.Local().Format("15:04:05"))
+	for try := 1; ; try++ {
+		code, err := t.prompt("SMS-kode: ")
+		if err != nil {
+			return "", fmt.Errorf("Visa Secure: no SMS code on the input: %w", err)
+		}
+		var done struct {
+			CAVV string `json:"cavv"`
+		}
+		refused, err := t.post(ctx, visaSecurePath+"/"+url.PathEscape(started.ID)+"/code", map[string]string{"code": code}, &done)
+		if err != nil {
+			return "", err
+		}
+		if !refused {
+			fmt.Fprintf(t.out, "← Visa Secure: authenticated, CAVV %s\n", done.CAVV)
+			return done.CAVV, nil
+		}
+		if try >= card.MaxCodeTries {
+			return "", t.withoutCAVV(nil)
+		}
+	}
+}
+
+// withoutCAVV says, unless err, that the purchase goes on without a Visa
+// Secure result, and returns err.
+func (t *terminal) withoutCAVV(err error) error {
+	if err == nil {
+		fmt.Fprintln(t.out, "  no Visa Secure result: the purchase is sent without a CAVV")
+	}
+	return err
+}
+
+// prompt writes a prompt and reads one line of input.
+func (t *terminal) prompt(p string) (string, error) {
+	fmt.Fprint(t.out, p)
+	line, err := t.in.ReadString('\n')
+	line = strings.TrimSpace(line)
+	if line == "" && err == nil {
+		err = errors.New("an empty line")
+	}
+	if line != "" {
+		err = nil // the last line may end without a newline
+	}
+	if t.echo {
+		fmt.Fprintln(t.out)
+	}
+	return line, err
+}
+
+// interactive reports whether r is a terminal (a character device).
+func interactive(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// apiError is the bank's coded JSON error ({"error":{"code","message"}}).
+type apiError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// post sends body as JSON to the bank's API with the merchant key and
+// decodes a 2xx answer into out. A refusal (4xx with the bank's coded
+// error) is printed and reported as refused; an unreachable bank, a 5xx or
+// an answer that cannot be read is an error.
+func (t *terminal) post(ctx context.Context, path string, body, out any) (refused bool, err error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return false, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, t.f.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(t.f.url, "/")+path, bytes.NewReader(data))
+	if err != nil {
+		return false, fmt.Errorf("--url %q: %w", t.f.url, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+t.f.merchantKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false, fmt.Errorf("cannot reach the bank's API at %s: %w", t.f.url, err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return false, fmt.Errorf("POST %s: %w", path, err)
+	}
+	if resp.StatusCode/100 == 2 {
+		if err := json.Unmarshal(answer, out); err != nil {
+			return false, fmt.Errorf("POST %s: the answer cannot be read: %w", path, err)
+		}
+		return false, nil
+	}
+	var e apiError
+	if json.Unmarshal(answer, &e) != nil || e.Error.Code == "" || resp.StatusCode >= 500 {
+		return false, fmt.Errorf("POST %s: %s: %s", path, resp.Status, strings.TrimSpace(string(answer)))
+	}
+	fmt.Fprintf(t.out, "← Visa Secure refused (%d %s): %s\n", resp.StatusCode, e.Error.Code, e.Error.Message)
+	return true, nil
 }
