@@ -170,8 +170,8 @@ func (s *Service) BeginBusinessLogin(ctx context.Context, login, password string
 	login = strings.ToLower(strings.TrimSpace(login))
 	var step BusinessStep
 	err := s.failable(ctx, func(tx Tx) (error, error) {
-		if err := s.rateLimit(ctx, tx, by.IP); err != nil {
-			return err, nil
+		if refusal, err := s.rateLimit(ctx, tx, by.IP); refusal != nil || err != nil {
+			return refusal, err
 		}
 		u, err := tx.UserByLogin(ctx, login, true)
 		if netbank.ErrorCodeOf(err) == netbank.ENOTFOUND || (err == nil && u.Kind != BusinessUser) {
@@ -238,8 +238,8 @@ func (s *Service) FinishBusinessLogin(ctx context.Context, login, challengeID, c
 	var tok Token
 	var sess Session
 	err := s.failable(ctx, func(tx Tx) (error, error) {
-		if err := s.rateLimit(ctx, tx, by.IP); err != nil {
-			return err, nil
+		if refusal, err := s.rateLimit(ctx, tx, by.IP); refusal != nil || err != nil {
+			return refusal, err
 		}
 		u, err := tx.UserByLogin(ctx, login, true)
 		if err != nil || u.Kind != BusinessUser {
@@ -250,7 +250,7 @@ func (s *Service) FinishBusinessLogin(ctx context.Context, login, challengeID, c
 		}
 		c, err := s.useChallenge(ctx, tx, challengeID, "second", u.ID)
 		if err != nil {
-			return err, nil
+			return refuse(err)
 		}
 		if c.Detail == "app" {
 			if !s.checkTOTP(&u, code) {

@@ -129,8 +129,8 @@ func (s *Service) BeginPrivateLogin(ctx context.Context, userNumber string, by A
 	}
 	var step LoginStep
 	err := s.failable(ctx, func(tx Tx) (error, error) {
-		if err := s.rateLimit(ctx, tx, by.IP); err != nil {
-			return err, nil
+		if refusal, err := s.rateLimit(ctx, tx, by.IP); refusal != nil || err != nil {
+			return refusal, err
 		}
 		u, err := tx.UserByLogin(ctx, userNumber, false)
 		if netbank.ErrorCodeOf(err) == netbank.ENOTFOUND || (err == nil && u.Kind != PrivateUser) {
@@ -188,8 +188,8 @@ func (s *Service) useChallenge(ctx context.Context, tx Tx, id, purpose, principa
 func (s *Service) VerifyPIN(ctx context.Context, userNumber, pin string, by Actor) (LoginStep, error) {
 	var step LoginStep
 	err := s.failable(ctx, func(tx Tx) (error, error) {
-		if err := s.rateLimit(ctx, tx, by.IP); err != nil {
-			return err, nil
+		if refusal, err := s.rateLimit(ctx, tx, by.IP); refusal != nil || err != nil {
+			return refusal, err
 		}
 		u, err := tx.UserByLogin(ctx, userNumber, true)
 		if netbank.ErrorCodeOf(err) == netbank.ENOTFOUND || (err == nil && u.Kind != PrivateUser) {
@@ -247,12 +247,15 @@ func (s *Service) Enroll(ctx context.Context, userNumber, challengeID string, pu
 	var sess Session
 	err := s.failable(ctx, func(tx Tx) (error, error) {
 		u, err := tx.UserByLogin(ctx, userNumber, true)
-		if err != nil {
+		if netbank.ErrorCodeOf(err) == netbank.ENOTFOUND {
 			return errUnknownUser, nil
+		}
+		if err != nil {
+			return nil, err
 		}
 		c, err := s.useChallenge(ctx, tx, challengeID, "enroll", u.ID)
 		if err != nil {
-			return err, nil
+			return refuse(err)
 		}
 		if u.Status != PINIssued {
 			return netbank.Errorf(netbank.EINVALID, "Du har allerede valgt en underskriftskode."), nil
@@ -292,8 +295,8 @@ func (s *Service) FinishPrivateLogin(ctx context.Context, userNumber, challengeI
 	var tok Token
 	var sess Session
 	err := s.failable(ctx, func(tx Tx) (error, error) {
-		if err := s.rateLimit(ctx, tx, by.IP); err != nil {
-			return err, nil
+		if refusal, err := s.rateLimit(ctx, tx, by.IP); refusal != nil || err != nil {
+			return refusal, err
 		}
 		u, err := tx.UserByLogin(ctx, userNumber, true)
 		if netbank.ErrorCodeOf(err) == netbank.ENOTFOUND || (err == nil && u.Kind != PrivateUser) {
@@ -308,7 +311,7 @@ func (s *Service) FinishPrivateLogin(ctx context.Context, userNumber, challengeI
 		}
 		c, err := s.useChallenge(ctx, tx, challengeID, "login", u.ID)
 		if err != nil {
-			return err, nil
+			return refuse(err)
 		}
 		if !verifySignature(u.PublicKey, auth.LoginMessage(c.Challenge), signature) {
 			return s.failedAttempt(ctx, tx, &u, "signature", by.as(u))
@@ -388,7 +391,7 @@ func (s *Service) ChangeCode(ctx context.Context, userID, challengeID string, ol
 		}
 		c, err := s.useChallenge(ctx, tx, challengeID, "change", u.ID)
 		if err != nil {
-			return err, nil
+			return refuse(err)
 		}
 		msg := auth.LoginMessage(c.Challenge)
 		if !verifySignature(u.PublicKey, msg, oldSig) {

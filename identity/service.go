@@ -137,20 +137,24 @@ func (a Actor) event(action, subject string, details map[string]string) audit.Ev
 	return audit.Event{Actor: a.ID, ActorKind: a.Kind, Action: action, Subject: subject, IP: a.IP, Details: details}
 }
 
-// rateLimit counts a login step from ip and refuses it past the limit.
-func (s *Service) rateLimit(ctx context.Context, tx Tx, ip string) error {
+// rateLimit counts a login step from ip and refuses it past the limit. A
+// refusal is committed (the hit counts); err is a database error, which
+// must roll back: on PostgreSQL the transaction is aborted after it, and a
+// serialization failure is retried by the store only when it comes back
+// as an error.
+func (s *Service) rateLimit(ctx context.Context, tx Tx, ip string) (refusal, err error) {
 	if ip == "" {
-		return nil
+		return nil, nil
 	}
 	now := s.now()
 	hits, err := tx.Hit(ctx, "login:"+ip, now.Truncate(time.Minute))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if hits > s.cfg.RateLimit {
-		return netbank.Errorf(netbank.EFORBIDDEN, "For mange forsøg fra din adresse. Vent et minut, og prøv igen.")
+		return netbank.Errorf(netbank.EFORBIDDEN, "For mange forsøg fra din adresse. Vent et minut, og prøv igen."), nil
 	}
-	return nil
+	return nil, nil
 }
 
 // failable runs fn in a transaction where a refusal must still be
@@ -167,6 +171,17 @@ func (s *Service) failable(ctx context.Context, fn func(tx Tx) (refusal error, e
 		return err
 	}
 	return refusal
+}
+
+// refuse sorts the error of a step inside failable: a coded error (an
+// expired challenge, a wrong code) is the refusal, committed with what the
+// step counted; anything else is a database error, which rolls the step
+// back (and is retried by the store when transient).
+func refuse(err error) (refusal, dbErr error) {
+	if netbank.ErrorCodeOf(err) == netbank.EINTERNAL {
+		return nil, err
+	}
+	return err, nil
 }
 
 // Housekeeping deletes what logins leave behind once it can no longer

@@ -122,8 +122,8 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, code strin
 	var tok Token
 	var sess Session
 	err := s.failable(ctx, func(tx Tx) (error, error) {
-		if err := s.rateLimit(ctx, tx, by.IP); err != nil {
-			return err, nil
+		if refusal, err := s.rateLimit(ctx, tx, by.IP); refusal != nil || err != nil {
+			return refusal, err
 		}
 		refuse := netbank.Errorf(netbank.EUNAUTHORIZED, "Forkert brugernavn, adgangskode eller engangskode.")
 		st, err := tx.StaffByUsername(ctx, username, true)

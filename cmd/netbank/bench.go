@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"runtime/pprof"
 
 	"github.com/netbank/netbank/app"
 	"github.com/netbank/netbank/bench"
@@ -20,8 +18,6 @@ func benchLedger(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	var d dbFlags
 	d.register(fs)
-	fs.Lookup("data-dir").DefValue = ""
-	_ = fs.Set("data-dir", "")
 	var opts bench.LedgerOptions
 	var lc ledger.Config
 	fs.IntVar(&opts.Clients, "clients", 64, "concurrent clients")
@@ -31,18 +27,14 @@ func benchLedger(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.DurationVar(&lc.MaxWait, "batch-wait", 0, "how long a batch waits for more transfers")
 	fs.IntVar(&lc.Committers, "committers", 1, "ledger batches in flight at once")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
-	if err := parse(fs, args); err != nil {
+	if err := parseBench(fs, args); err != nil {
 		return err
 	}
-	dataDir := d.dataDir
-	if d.db == "" && dataDir == "" {
-		tmp, err := os.MkdirTemp("", "netbank-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dataDir = tmp
+	dataDir, cleanup, err := benchDataDir(d)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	a, err := app.Open(ctx, app.Config{DataDir: dataDir, DB: d.db, Ledger: lc, Logger: newLogger(io.Discard)})
 	if err != nil {
 		return err
@@ -50,21 +42,11 @@ func benchLedger(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer a.Close()
 	fmt.Fprintf(stdout, "ledger on %s: %d clients, %d transfers over %d accounts, batch-size %d, batch-wait %s, committers %d\n",
 		a.DB.Engine(), opts.Clients, opts.Transfers, opts.Accounts, lc.MaxBatch, lc.MaxWait, max(lc.Committers, 1))
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-	}
-	res, err := bench.Ledger(ctx, a.Ledger, opts)
-	if *cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
-	if err != nil {
+	var res bench.Result
+	if err := profiled(*cpuProfile, func() (err error) {
+		res, err = bench.Ledger(ctx, a.Ledger, opts)
+		return err
+	}); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, res)

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"runtime/pprof"
 
 	"github.com/netbank/netbank/app"
 	"github.com/netbank/netbank/bench"
@@ -24,8 +22,6 @@ func benchCard(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	var d dbFlags
 	d.register(fs)
-	fs.Lookup("data-dir").DefValue = ""
-	_ = fs.Set("data-dir", "")
 	var opts bench.CardOptions
 	var lc ledger.Config
 	fs.IntVar(&opts.Terminals, "terminals", 64, "concurrent terminals, each on its own TCP connection")
@@ -36,19 +32,14 @@ func benchCard(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.DurationVar(&lc.MaxWait, "batch-wait", 0, "how long a batch waits for more transfers")
 	fs.IntVar(&lc.Committers, "committers", 1, "ledger batches in flight at once")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
-	if err := parse(fs, args); err != nil {
+	if err := parseBench(fs, args); err != nil {
 		return err
 	}
-	var err error
-	dataDir := d.dataDir
-	if dataDir == "" {
-		tmp, err := os.MkdirTemp("", "netbank-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dataDir = tmp
+	dataDir, cleanup, err := benchDataDir(d)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	// The terminals encrypt PIN blocks under the public demo zone PIN key.
 	if opts.ZPK, err = cardsec.ParseKey(cardsec.DemoZPK); err != nil {
 		return err
@@ -71,22 +62,12 @@ func benchCard(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer srv.Close(context.Background())
 	opts.Addr = srv.Addr()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-	}
 	before := a.Ledger.Stats()
-	res, err := bench.Card(ctx, opts)
-	if *cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
-	if err != nil {
+	var res bench.CardResult
+	if err := profiled(*cpuProfile, func() (err error) {
+		res, err = bench.Card(ctx, opts)
+		return err
+	}); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, res)

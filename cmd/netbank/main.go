@@ -6,6 +6,9 @@
 //	netbank ledger check [flags]    verify the ledger's invariants; exit 1 on any violation
 //	netbank bench ledger [flags]    measure ledger transfers/s and latency
 //	netbank bench card [flags]      measure card authorizations/s and latency over ISO 8583
+//	netbank bench pages [flags]     measure net bank sessions per second and page latency
+//	netbank backup --out FILE       back up the running bank and verify the copy
+//	netbank restore --from FILE     restore a backup into a stopped bank or an empty database
 //	netbank terminal [flags]        send card messages (ISO 8583) to a running bank
 //	netbank convert --to <format>   convert a payment file; exit 1 on bad lines
 //
@@ -52,6 +55,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = benchLedger(ctx, args[2:], stdout, stderr)
 	case len(args) >= 2 && args[0] == "bench" && args[1] == "card":
 		err = benchCard(ctx, args[2:], stdout, stderr)
+	case len(args) >= 2 && args[0] == "bench" && args[1] == "pages":
+		err = benchPages(ctx, args[2:], stdout, stderr)
+	case len(args) >= 1 && args[0] == "bench" && (len(args) == 1 || strings.HasPrefix(args[1], "-")):
+		err = benchAll(ctx, args[1:], stdout, stderr)
+	case len(args) >= 1 && args[0] == "backup":
+		err = backupCmd(ctx, args[1:], stdout, stderr)
+	case len(args) >= 1 && args[0] == "restore":
+		err = restoreCmd(ctx, args[1:], stdout, stderr)
 	case len(args) >= 1 && args[0] == "terminal":
 		err = terminalCmd(ctx, args[1:], stdout, stderr)
 	case len(args) >= 1 && args[0] == "convert":
@@ -89,6 +100,12 @@ Usage:
   netbank audit verify [flags]    verify the audit log's hash chain (exit 1 naming a changed or removed entry)
   netbank bench ledger [flags]    measure ledger transfers/s and latency p50/p99
   netbank bench card [flags]      measure card authorizations/s and latency p50/p99 over ISO 8583
+  netbank bench pages [flags]     measure net bank sessions (login → overview → postings) per second and p99
+  netbank bench [--db URL]        all three, one after the other, with their default sizes
+  netbank backup --out FILE [flags]
+                                  back up the running bank (SQLite online snapshot, or pg_dump) and verify the copy
+  netbank restore --from FILE [flags]
+                                  restore a backup into a stopped bank (SQLite) or an empty PostgreSQL database
   netbank terminal [flags]        send card messages (ISO 8583) to a running bank and print the answers
   netbank convert --to <format> [--from <format>] [-o out] [in]
                                   convert a payment file (pain.001.001.03/.09, erh, csv; exit 1 on bad lines)

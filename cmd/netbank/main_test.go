@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -150,7 +151,7 @@ func TestHelpAndUnknownCommands(t *testing.T) {
 		{name: "unknown command", args: []string{"frobnicate"}, wantCode: 2, wantStderr: []string{`unknown command "frobnicate"`, "Usage:"}},
 		{name: "ledger without subcommand", args: []string{"ledger"}, wantCode: 2, wantStderr: []string{`unknown command "ledger"`}},
 		{name: "unknown ledger subcommand", args: []string{"ledger", "fix"}, wantCode: 2, wantStderr: []string{`unknown command "ledger fix"`}},
-		{name: "bench without subcommand", args: []string{"bench"}, wantCode: 2, wantStderr: []string{`unknown command "bench"`}},
+		{name: "unknown bench", args: []string{"bench", "disk"}, wantCode: 2, wantStderr: []string{`unknown command "bench disk"`}},
 		{name: "ledger check -h", args: []string{"ledger", "check", "-h"}, wantStderr: []string{"-data-dir", "-db"}},
 		{name: "bench ledger -h", args: []string{"bench", "ledger", "-h"}, wantStderr: []string{"-transfers", "-clients", "-accounts"}},
 		{name: "serve flags -h", args: []string{"--demo=false", "-h"}, wantStderr: []string{"-insecure-http", "-tls-cert", "-addr"}},
@@ -312,8 +313,23 @@ func TestEnvironmentFallback(t *testing.T) {
 	}
 }
 
-// TestBenchLedger runs a small load through the ledger on each engine.
-func TestBenchLedger(t *testing.T) {
+// TestBenchCommands runs small loads through the ledger and the net bank's
+// pages on each engine; each run must end with nothing failed.
+func TestBenchCommands(t *testing.T) {
+	benches := []struct {
+		name  string
+		args  []string
+		wants func(engine string) []string
+	}{
+		{"ledger", []string{"bench", "ledger", "--transfers", "200", "--clients", "4", "--accounts", "10"}, func(engine string) []string {
+			return []string{"ledger on " + engine + ": 4 clients, 200 transfers over 10 accounts",
+				"200 transfers in ", "transfers/s", ", 0 failed,", "ledger check after the run: ok"}
+		}},
+		{"pages", []string{"bench", "pages", "--sessions", "12", "--clients", "3", "--users", "3", "--postings", "5"}, func(engine string) []string {
+			return []string{"net bank pages on " + engine + ": 3 browsers, 12 sessions over 3 customers with 5 postings each",
+				"12 sessions in ", "sessions/s", "page requests/s, 0 failed", "login     p50", "postings  p50"}
+		}},
+	}
 	for _, e := range []struct {
 		name  string
 		flags func(t *testing.T) []string
@@ -321,26 +337,23 @@ func TestBenchLedger(t *testing.T) {
 		{"sqlite", func(t *testing.T) []string { return nil }}, // a throwaway temporary database
 		{"postgres", func(t *testing.T) []string { return []string{"--db", testkit.FreshPostgresDatabase(t)} }},
 	} {
-		t.Run(e.name, func(t *testing.T) {
-			wd := cleanEnv(t)
-			args := append([]string{"bench", "ledger", "--transfers", "200", "--clients", "4", "--accounts", "10"}, e.flags(t)...)
-			code, stdout, stderr := runCmd(t, args...)
-			if code != 0 {
-				t.Fatalf("exit %d (stdout %q, stderr %q)", code, stdout, stderr)
-			}
-			for _, want := range []string{
-				"ledger on " + e.name + ": 4 clients, 200 transfers over 10 accounts",
-				"200 transfers in ", "transfers/s", ", 0 failed,",
-				"ledger check after the run: ok",
-			} {
-				if !strings.Contains(stdout, want) {
-					t.Errorf("output lacks %q:\n%s", want, stdout)
+		for _, b := range benches {
+			t.Run(e.name+"/"+b.name, func(t *testing.T) {
+				wd := cleanEnv(t)
+				code, stdout, stderr := runCmd(t, append(slices.Clone(b.args), e.flags(t)...)...)
+				if code != 0 {
+					t.Fatalf("exit %d (stdout %q, stderr %q)", code, stdout, stderr)
 				}
-			}
-			if entries, _ := os.ReadDir(wd); len(entries) != 0 {
-				t.Errorf("bench wrote into the working directory: %v", entries)
-			}
-		})
+				for _, want := range b.wants(e.name) {
+					if !strings.Contains(stdout, want) {
+						t.Errorf("output lacks %q:\n%s", want, stdout)
+					}
+				}
+				if entries, _ := os.ReadDir(wd); len(entries) != 0 {
+					t.Errorf("bench wrote into the working directory: %v", entries)
+				}
+			})
+		}
 	}
 }
 
