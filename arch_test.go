@@ -17,13 +17,17 @@ const module = "github.com/netbank/netbank"
 // (web, api, store, app, …) nor each other's infrastructure, and the root
 // package imports only the standard library.
 func TestDependenciesPointInward(t *testing.T) {
-	adapters := []string{"store", "web", "api", "app", "cmd", "bench", "demo", "internal/testkit", "iso8583"}
+	adapters := []string{"store", "web", "api", "app", "cmd", "bench", "demo", "internal/testkit", "internal/harness", "internal/faultproxy",
+		"iso8583", "metrics", "systemtest"}
 	domain := map[string]bool{".": true, "ledger": true, "calendar": true, "dk": true, "auth": true, "audit": true, "identity": true, "inbox": true, "account": true, "scheduler": true, "payment": true, "cardsec": true, "liability": true, "payfile": true, "pricing": true, "agreement": true, "apikey": true, "card": true}
 	for dir := range domain {
 		for _, imp := range imports(t, dir) {
 			if !strings.HasPrefix(imp, module) {
 				if dir == "." && strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
 					t.Errorf("root package imports %s: it may use only the standard library", imp)
+				}
+				if strings.HasPrefix(imp, "github.com/prometheus/") {
+					t.Errorf("domain package %q imports %s: metrics are the adapter's (package metrics, hooks in the domain)", dir, imp)
 				}
 				continue
 			}

@@ -238,6 +238,10 @@ func readJSON(r *http.Request, v any) error {
 	if len(body) > maxBody {
 		return invalid("Forespørgslens data er for store (højst %d KB).", maxBody>>10)
 	}
+	var raw any // the body's strings, checked before the fields are filled (input.go)
+	if !utf8.Valid(body) || (json.Unmarshal(body, &raw) == nil && !allText(raw)) {
+		return invalid("Forespørgslens data må kun indeholde tekst: gyldig UTF-8 uden styretegn.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -18,7 +18,10 @@
 // described in openapi.yaml (path, method, parameters with examples,
 // responses with schemas and a default error response); the tests in
 // openapi_test.go fail until the table and the document agree, and compare
-// every example marked with x-query or x-path with the real answer.
+// every example marked with x-query or x-path with the real answer. The
+// authorization matrix (web/authz_matrix_test.go, which tests the API
+// through the whole bank) fails too until the route has its entry there:
+// who may not use it, and with which of another customer's ids.
 //
 // # Authentication
 //
@@ -308,8 +311,9 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// checkQuery refuses a query string that cannot be parsed or that holds a
-// key or value longer than MaxQueryValue characters.
+// checkQuery refuses a query string that cannot be parsed, that is not
+// text (input.go) or that holds a key or value longer than MaxQueryValue
+// characters.
 func checkQuery(raw string) error {
 	if raw == "" {
 		return nil
@@ -319,6 +323,11 @@ func checkQuery(raw string) error {
 		return netbank.Errorf(netbank.EINVALID, "Ugyldig forespørgselsstreng (query string)")
 	}
 	for k, vs := range q {
+		for _, v := range append([]string{k}, vs...) {
+			if !isText(v) {
+				return netbank.Errorf(netbank.EINVALID, "Forespørgselsstrengen må kun indeholde tekst: gyldig UTF-8 uden styretegn.")
+			}
+		}
 		if utf8.RuneCountInString(k) > MaxQueryValue {
 			return netbank.Errorf(netbank.EINVALID, "Et parameternavn er længere end %d tegn", MaxQueryValue)
 		}

@@ -32,6 +32,7 @@ package api
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"slices"
@@ -132,10 +133,13 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) *Caller {
 	p, err := s.keys.Authenticate(r.Context(), tok, ip)
 	switch {
 	case errors.Is(err, apikey.ErrRateLimited):
+		slog.WarnContext(r.Context(), "api: key refused, too many failed keys from the address", "ip", ip)
 		w.Header().Set("Retry-After", "60")
 		writeErrorBody(w, http.StatusTooManyRequests, errorBody{Code: codeTooManyRequests, Message: netbank.ErrorMessageOf(err)})
 		return nil
 	case netbank.ErrorCodeOf(err) == netbank.EUNAUTHORIZED:
+		// Never the token: only where the guess came from.
+		slog.WarnContext(r.Context(), "api: key refused", "ip", ip)
 		unauthorized(w, err, true)
 		return nil
 	case err != nil:

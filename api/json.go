@@ -77,7 +77,10 @@ func HTTPStatus(code netbank.ErrorCode) int {
 // {"error":{"code":"invalid","message":"…"}} with the status HTTPStatus gives
 // for its code. For an internal error (any error without a netbank code) the
 // message is generic: the real error is logged with log/slog together with a
-// fresh incident id, and only the id is sent, as "incident".
+// fresh incident id, and only the id is sent, as "incident". An unavailable
+// dependency (503: the database cannot be reached) keeps its coded message,
+// is logged with its cause, and tells the client when to try again
+// (Retry-After, as the pages do).
 func WriteError(w http.ResponseWriter, err error) {
 	code := netbank.ErrorCodeOf(err)
 	if err == nil {
@@ -85,14 +88,21 @@ func WriteError(w http.ResponseWriter, err error) {
 	}
 	status := HTTPStatus(code)
 	body := errorBody{Code: code, Message: netbank.ErrorMessageOf(err)}
-	if status == http.StatusInternalServerError {
+	switch status {
+	case http.StatusInternalServerError:
 		body.Code = netbank.EINTERNAL
 		body.Message = internalMessage
 		body.Incident = newIncident()
 		slog.Error("api: internal error", "incident", body.Incident, "err", err)
+	case http.StatusServiceUnavailable:
+		slog.Error("api: unavailable", "err", err)
+		w.Header().Set("Retry-After", retryAfter)
 	}
 	writeErrorBody(w, status, body)
 }
+
+// retryAfter is how many seconds a client is asked to wait after a 503.
+const retryAfter = "60"
 
 // writeErrorBody writes a JSON error answer. It cannot fail to encode.
 func writeErrorBody(w http.ResponseWriter, status int, body errorBody) {

@@ -1,6 +1,7 @@
 // Package app wires the bank together: it opens the database, starts the
 // ledger and the background jobs, seeds the demo bank, and serves the web
-// pages, the JSON API and the health checks on one HTTP server. cmd/netbank
+// pages, the JSON API, the health checks and the Prometheus metrics on one
+// HTTP server (with a JSON log line per request, observe.go). cmd/netbank
 // turns flags into a Config and calls it; tests build an App directly.
 package app
 
@@ -35,6 +36,7 @@ import (
 	"github.com/netbank/netbank/inbox"
 	"github.com/netbank/netbank/iso8583"
 	"github.com/netbank/netbank/ledger"
+	"github.com/netbank/netbank/metrics"
 	"github.com/netbank/netbank/payment"
 	"github.com/netbank/netbank/pricing"
 	"github.com/netbank/netbank/scheduler"
@@ -60,10 +62,15 @@ type Config struct {
 	TLSCert, TLSKey string
 	// InsecureHTTP allows plain HTTP on a non-loopback address.
 	InsecureHTTP bool
-	// Ledger tunes group commit.
+	// Ledger tunes group commit. Its Observer, if any, is told about
+	// batches alongside the bank's metrics.
 	Ledger ledger.Config
 	// ExpiryInterval is how often expired holds are released (default 30s).
 	ExpiryInterval time.Duration
+	// RequestTimeout bounds the work of one web or API request (default
+	// 30s): when the database stalls, the request's context ends and the
+	// customer gets the "unavailable" page or error instead of waiting.
+	RequestTimeout time.Duration
 	// Identity tunes sessions and logins (timeouts, attempts); its keys are
 	// derived from Secret.
 	Identity identity.Config
@@ -115,6 +122,9 @@ type App struct {
 	// dispute.go, disputes.go).
 	Disputes *card.Disputes
 	cardNet  atomic.Pointer[iso8583.Server]
+	// Metrics are the bank's Prometheus metrics, served at GET /metrics
+	// (package metrics; observe.go connects them).
+	Metrics *metrics.Metrics
 	// Handler serves every HTTP route of the bank.
 	Handler http.Handler
 }
@@ -138,7 +148,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	cfg.Ledger.Clock = cfg.Clock
-	a := &App{cfg: cfg, log: cfg.Logger, DB: db, Ledger: ledger.New(db.Ledger(), cfg.Ledger)}
+	m := metrics.New()
+	cfg.Ledger.Observer = batchObservers(cfg.Ledger.Observer, m)
+	a := &App{cfg: cfg, log: cfg.Logger, DB: db, Ledger: ledger.New(db.Ledger(), cfg.Ledger), Metrics: m}
 	a.Pricing = pricing.New(db.Pricing(), pricing.Config{Clock: cfg.Clock})
 	currencies := []string{"DKK", "EUR"}
 	rates, err := a.Pricing.Rates(ctx) // the bank's own accounts in every currency it trades (PAY-5)
@@ -168,6 +180,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.ExpiryInterval <= 0 {
 		cfg.ExpiryInterval = 30 * time.Second
 	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "netbank-data"
 	}
@@ -190,13 +205,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	idCfg.Clock = cfg.Clock
 	idCfg.DataKey = deriveKey(secret, "netbank data key v1")
 	idCfg.Pepper = deriveKey(secret, "netbank key-card pepper v1")
-	if a.Identity, err = identity.New(a.DB.Identity(), idCfg); err != nil {
+	if a.Identity, err = identity.New(countLoginFailures(a.DB.Identity(), a.Metrics), idCfg); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Accounts = account.New(a.DB.Accounts(), a.Ledger, dk.NetbankReg, cfg.Clock)
 	a.APIKeys = apikey.New(a.DB.APIKeys(), apikey.Config{Clock: cfg.Clock, Users: a.Identity})
-	a.Scheduler = scheduler.New(a.DB.Scheduler(), scheduler.Config{Clock: cfg.Clock, Logger: cfg.Logger})
+	a.Scheduler = scheduler.New(a.DB.Scheduler(), scheduler.Config{Clock: cfg.Clock, Logger: cfg.Logger, OnRun: a.Metrics.JobRun})
 	a.Scheduler.Register(scheduler.Job{Name: "identity-housekeeping", Plan: scheduler.Daily(3, 30, nil), Lookback: time.Hour,
 		Run: func(ctx context.Context, key string, due time.Time) error {
 			_, err := a.Identity.Housekeeping(ctx)
@@ -264,10 +279,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	apiServer := api.New(api.Config{Clock: cfg.Clock, Pricing: a.Pricing, Keys: a.APIKeys, Identity: a.Identity, Accounts: a.Accounts,
 		Ledger: a.Ledger, Payments: a.Payments, Agreements: a.Agreements, Cards: a.Cards, VisaSecure: a.VisaSecure})
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	var top []string // the patterns served here, for the route table
+	handle := func(pattern string, h http.HandlerFunc) {
+		mux.Handle(pattern, h)
+		top = append(top, pattern)
+	}
+	handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	handle("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := a.DB.Ping(ctx); err != nil {
@@ -276,10 +296,26 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}
 		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(a.DB.Engine())})
 	})
+	// The metrics are on the main listener, for the scrapers that reach
+	// each instance directly; they hold counts only, no customer data, and
+	// the load balancer keeps /metrics from the internet (README, Metrics).
+	handle("GET /metrics", a.Metrics.Handler().ServeHTTP)
 	mux.Handle(api.Prefix+"/", apiServer)
 	mux.Handle("/", w)
-	a.Handler = web.SecureHeaders(a.logRequests(mux))
+	a.Handler = web.SecureHeaders(a.observeRequests(newRouteTable(top, w.Routes(), apiServer.Routes()),
+		withDeadline(cfg.RequestTimeout, mux)))
 	return a, nil
+}
+
+// withDeadline gives each request's context a deadline: the store maps a
+// passed deadline to "unavailable", which the pages and the API answer
+// with 503 and Retry-After.
+func withDeadline(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // notifyRejected tells the customer, in the net bank's messages, that a
@@ -393,8 +429,9 @@ func (a *App) Run(ctx context.Context) error {
 	return err
 }
 
-// runExpiry releases expired holds at every tick. Several instances may run
-// it at once: the ledger resolves each hold exactly once.
+// runExpiry releases expired holds at every tick, from start-up on.
+// Several instances may run it at once: the ledger resolves each hold
+// exactly once.
 func (a *App) runExpiry(ctx context.Context) {
 	t := time.NewTicker(a.cfg.ExpiryInterval)
 	defer t.Stop()
@@ -405,7 +442,6 @@ func (a *App) runExpiry(ctx context.Context) {
 		} else if n > 0 {
 			a.log.Info("released expired holds", "count", n)
 		}
-
 		select {
 		case <-ctx.Done():
 			return
@@ -481,38 +517,4 @@ func loadSecret(cfg Config) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
-}
-
-// logRequests logs each request with a request id (never query strings,
-// which may carry account data, nor bodies).
-func (a *App) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		id := newRequestID()
-		w.Header().Set("X-Request-Id", id)
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		a.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-func newRequestID() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/netbank/netbank/card"
 	"github.com/netbank/netbank/iso8583"
@@ -59,13 +60,26 @@ func (a *App) newAuthorizer(cfg Config) error {
 	return err
 }
 
+// countAuthorizations counts each request the engine decides in the
+// metrics, by message type and response code, with the time it took.
+// (What the listener answers without the engine, such as 0800 echo tests,
+// format errors and requests arriving during shutdown, is not counted.)
+func (a *App) countAuthorizations(next iso8583.Handler) iso8583.Handler {
+	return func(ctx context.Context, req iso8583.Request) iso8583.Response {
+		start := time.Now()
+		resp := next(ctx, req)
+		a.Metrics.CardAuthorization(req.MTI, resp.Code, time.Since(start))
+		return resp
+	}
+}
+
 // startCardNetwork opens the ISO 8583 listener on Config.ISO8583Addr
 // (nothing when it is empty).
 func (a *App) startCardNetwork() error {
 	if a.cfg.ISO8583Addr == "" || a.Authorizer == nil {
 		return nil
 	}
-	srv := iso8583.NewServer(a.cfg.ISO8583Addr, CardNetworkHandler(a.Authorizer), iso8583.WithLogger(a.log))
+	srv := iso8583.NewServer(a.cfg.ISO8583Addr, a.countAuthorizations(CardNetworkHandler(a.Authorizer)), iso8583.WithLogger(a.log))
 	if err := srv.Start(); err != nil {
 		return err
 	}

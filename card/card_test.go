@@ -804,3 +804,28 @@ func TestWeakPINAndMobileNumbers(t *testing.T) {
 		t.Errorf("AnnualFeeKey(junior) = %q", k)
 	}
 }
+
+// RULE CARD-19: a card the holder replaced keeps working until its
+// successor is activated, but the year's fee is charged once, on the
+// successor, which took over the paid-until date.
+func TestAnnualFeeNotChargedTwiceWhileReplaced_CARD19(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, at(2026, 11, 21, 14, 5))
+		old := f.active()
+		f.clock.Set(at(2027, 11, 10, 9, 0))
+		nc, err := f.svc.OrderReplacement(f.ctx, anna, old.Card.ID, card.ReplaceDamaged, customerActor(anna))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Set(at(2027, 11, 22, 2, 40))
+		if n, err := f.svc.ChargeAnnualFees(f.ctx); err != nil || n != 1 {
+			t.Fatalf("the job charged %d (%v), want 1: the successor only", n, err)
+		}
+		if _, err := f.ledger.GetTransfer(f.ctx, "card:"+old.Card.ID+":fee:20271121"); netbank.ErrorCodeOf(err) != netbank.ENOTFOUND {
+			t.Errorf("the replaced card was charged too: %v", err)
+		}
+		if tr, err := f.ledger.GetTransfer(f.ctx, "card:"+nc.ID+":fee:20271121"); err != nil || tr.Amount != 250_00 {
+			t.Errorf("the successor's fee: %+v %v", tr, err)
+		}
+	})
+}

@@ -24,6 +24,8 @@ type Config struct {
 	// Committers is how many batches may be in flight at once (default 1;
 	// more helps PostgreSQL when transfers touch different accounts).
 	Committers int
+	// Observer, when set, is told about every committed batch (observe.go).
+	Observer BatchObserver
 }
 
 // Service is the ledger: it validates and applies transfers through group
@@ -230,6 +232,7 @@ func (s *Service) commit(jobs []*job) {
 	if err == nil {
 		s.batches.Add(1)
 		s.transfers.Add(count)
+		s.observeBatch(count)
 	}
 	for i, j := range live {
 		if err != nil {

@@ -96,6 +96,7 @@ type Scheduler struct {
 	owner string
 	lease time.Duration
 	log   *slog.Logger
+	onRun func(job string, took time.Duration, err error)
 
 	mu       sync.Mutex
 	jobs     map[string]Job
@@ -115,6 +116,10 @@ type Config struct {
 	// runs missed while every instance was down are caught up.
 	Lookback time.Duration
 	Logger   *slog.Logger
+	// OnRun, when set, is told about every run this instance makes: the
+	// job, how long the run took and its error (nil: done). Operations
+	// count runs with it (package metrics); it must be quick.
+	OnRun func(job string, took time.Duration, err error)
 }
 
 // New returns a scheduler.
@@ -136,7 +141,7 @@ func New(store Store, cfg Config) *Scheduler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Scheduler{store: store, clock: cfg.Clock, owner: cfg.Owner, lease: cfg.Lease, log: cfg.Logger,
+	return &Scheduler{store: store, clock: cfg.Clock, owner: cfg.Owner, lease: cfg.Lease, log: cfg.Logger, onRun: cfg.OnRun,
 		jobs: map[string]Job{}, started: cfg.Clock.Now(), lastPlan: cfg.Clock.Now().Add(-cfg.Lookback)}
 }
 
@@ -200,7 +205,11 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 				continue
 			}
 			progressed = true
+			started := time.Now()
 			runErr := s.safeRun(ctx, j, r)
+			if s.onRun != nil {
+				s.onRun(r.Job, time.Since(started), runErr)
+			}
 			errText := ""
 			if runErr != nil {
 				errText = runErr.Error()

@@ -140,7 +140,9 @@ func (t cardTx) ExpiryDue(ctx context.Context, now time.Time, limit int) ([]card
 }
 
 func (t cardTx) FeeDue(ctx context.Context, now time.Time, limit int) ([]card.Card, error) {
-	return t.cards(ctx, "SELECT "+cardColumns+" FROM cards WHERE "+live+` AND annual_fee_paid_until > 0
+	// A card with a successor on its way is not charged: the successor
+	// took over its paid-until date and is charged instead.
+	return t.cards(ctx, "SELECT "+cardColumns+" FROM cards WHERE "+live+` AND annual_fee_paid_until > 0 AND replaced_by = ''
 		AND annual_fee_paid_until <= ? AND (terminates_at = 0 OR terminates_at > annual_fee_paid_until)
 		ORDER BY annual_fee_paid_until, id LIMIT ?`, micros(now), limit)
 }

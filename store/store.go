@@ -7,6 +7,9 @@
 // small helpers. Migrations are embedded per engine, numbered and
 // forward-only, and applied on Open. Serialization failures, deadlocks and
 // SQLite's busy errors are retried inside Transact: callers never see them.
+// A database the bank cannot use right now (a lost PostgreSQL connection,
+// a SQLite file another process keeps locked past the busy timeout, a
+// full disk) is a netbank.EUNAVAILABLE error.
 //
 // The SQL stays within what PostgreSQL-wire distributed engines also run:
 // no advisory locks, no reliance on sequence order, row locks and retry.
@@ -15,9 +18,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -55,6 +61,8 @@ type DB struct {
 	read *sql.DB
 	// retries counts transactions re-run after a conflict (for tests and metrics).
 	retries atomic.Int64
+	// busyTimeout is how long SQLite waits for a lock held elsewhere.
+	busyTimeout time.Duration
 }
 
 // Options tune Open. The zero value is fine.
@@ -64,7 +72,16 @@ type Options struct {
 	Schema string
 	// MaxConns bounds the read pool (and the PostgreSQL write pool); 0 means 16.
 	MaxConns int
+	// BusyTimeout, for SQLite only, is how long a statement waits for a
+	// lock that another connection (another process: a second instance,
+	// the sqlite3 shell) holds before SQLite gives up with SQLITE_BUSY;
+	// 0 means DefaultBusyTimeout. Transact then answers EUNAVAILABLE
+	// instead of retrying: the database is unavailable to this bank.
+	BusyTimeout time.Duration
 }
+
+// DefaultBusyTimeout is SQLite's wait for a lock held elsewhere.
+const DefaultBusyTimeout = 10 * time.Second
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL
 // selects PostgreSQL, anything else is a SQLite file path (created if
@@ -72,6 +89,9 @@ type Options struct {
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.MaxConns <= 0 {
 		opt.MaxConns = 16
+	}
+	if opt.BusyTimeout <= 0 {
+		opt.BusyTimeout = DefaultBusyTimeout
 	}
 	var db *DB
 	var err error
@@ -123,7 +143,8 @@ func openSQLite(path string, opt Options) (*DB, error) {
 	// WAL lets readers run beside the writer; synchronous(FULL) makes every
 	// acknowledged commit durable, also across power loss.
 	// A 64 MiB page cache keeps a batch's dirty pages in memory until commit.
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "cache_size(-65536)", "temp_store(MEMORY)"} {
+	busy := fmt.Sprintf("busy_timeout(%d)", max(opt.BusyTimeout.Milliseconds(), 1))
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", busy, "foreign_keys(1)", "cache_size(-65536)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	base := "file:" + path + "?"
@@ -152,7 +173,7 @@ func openSQLite(path string, opt Options) (*DB, error) {
 	}
 	read.SetMaxOpenConns(opt.MaxConns)
 	read.SetMaxIdleConns(opt.MaxConns)
-	return &DB{engine: SQLite, write: write, read: read}, nil
+	return &DB{engine: SQLite, write: write, read: read, busyTimeout: opt.BusyTimeout}, nil
 }
 
 // Engine reports which engine the database runs on.
@@ -172,11 +193,11 @@ func (db *DB) Close() error {
 // Ping checks that the database answers (used by /readyz).
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.read.PingContext(ctx); err != nil {
-		return netbank.Errorf(netbank.EUNAVAILABLE, "database unavailable")
+		return errUnavailable
 	}
 	var one int
 	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return netbank.Errorf(netbank.EUNAVAILABLE, "database unavailable")
+		return errUnavailable
 	}
 	return nil
 }
@@ -265,13 +286,14 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 
 func (db *DB) transact(ctx context.Context, level sql.IsolationLevel, fn func(tx *Tx) error) error {
 	var err error
+	start := time.Now()
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
 			db.retries.Add(1)
 			backoff := time.Duration(rand.Int64N(int64(time.Millisecond)*int64(min(attempt, 20)))) + 100*time.Microsecond
 			select {
 			case <-ctx.Done():
-				return ctx.Err()
+				return classify(ctx.Err())
 			case <-time.After(backoff):
 			}
 		}
@@ -279,8 +301,11 @@ func (db *DB) transact(ctx context.Context, level sql.IsolationLevel, fn func(tx
 		if err == nil || !retryable(err) {
 			return classify(err)
 		}
+		if db.lockedOut(err, start) {
+			return &unavailableError{err}
+		}
 	}
-	return netbank.Errorf(netbank.EUNAVAILABLE, "database busy: %d attempts failed: %v", maxAttempts, err)
+	return &unavailableError{fmt.Errorf("database busy: %d attempts failed: %w", maxAttempts, err)}
 }
 
 // TransactLocked is Transact at READ COMMITTED on PostgreSQL, for code that
@@ -339,6 +364,18 @@ func retryable(err error) bool {
 	return false
 }
 
+// lockedOut reports whether a SQLite busy error came after SQLite's busy
+// handler had waited: another process holds the database, and more
+// attempts would only keep the caller waiting a busy timeout each
+// (Options.BusyTimeout). The handler gives up a little short of the
+// timeout (it sleeps in steps that must fit), hence the half. The bank's
+// own writers never meet this: they queue for the single write connection.
+func (db *DB) lockedOut(err error, start time.Time) bool {
+	var se *sqlite.Error
+	return db.engine == SQLite && errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY &&
+		time.Since(start) >= db.busyTimeout/2
+}
+
 // IsUniqueViolation reports whether err is a unique-key violation on either engine.
 func IsUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
@@ -353,8 +390,11 @@ func IsUniqueViolation(err error) bool {
 }
 
 // classify turns connection-level failures into EUNAVAILABLE, so adapters
-// can answer "try again later" rather than "internal error". Coded errors
-// and everything else pass through.
+// can answer "try again later" rather than "internal error". A passed
+// deadline is one too: the database did not answer in the time the caller
+// had (errors.Is still finds context.DeadlineExceeded in it). Coded errors,
+// a caller that went away (context.Canceled) and everything else pass
+// through.
 func classify(err error) error {
 	if err == nil {
 		return nil
@@ -363,8 +403,11 @@ func classify(err error) error {
 	if errors.As(err, &ne) {
 		return err
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) {
 		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &unavailableError{err}
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
@@ -373,11 +416,32 @@ func classify(err error) error {
 		}
 		return err
 	}
-	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.Is(err, sql.ErrConnDone) || isConnError(err) {
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.Is(err, sql.ErrConnDone) || isConnError(err) || sqliteUnavailable(err) {
 		return &unavailableError{err}
 	}
 	return err
 }
+
+// sqliteUnavailable reports the SQLite failures that mean "not now"
+// rather than a fault in the request: the database locked by another
+// process past the busy timeout, the disk full, an I/O error, a file that
+// cannot be opened.
+func sqliteUnavailable(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+		return true
+	}
+	return false
+}
+
+// errUnavailable is what a caller learns of a database the bank cannot
+// use right now; the cause is only logged. The message is Danish, as the
+// API shows it.
+var errUnavailable = netbank.Errorf(netbank.EUNAVAILABLE, "Banken kan ikke nå sine data lige nu. Prøv igen om lidt.")
 
 // unavailableError wraps a connection failure: it reads as EUNAVAILABLE but
 // keeps the cause for the logs.
@@ -385,12 +449,13 @@ type unavailableError struct{ cause error }
 
 func (e *unavailableError) Error() string { return "database unavailable: " + e.cause.Error() }
 func (e *unavailableError) Unwrap() []error {
-	return []error{e.cause, netbank.Errorf(netbank.EUNAVAILABLE, "database unavailable")}
+	return []error{e.cause, errUnavailable}
 }
 
 func isConnError(err error) bool {
 	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
+	var oe *net.OpError
+	if errors.As(err, &ce) || errors.As(err, &oe) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return true
 	}
 	s := err.Error()

@@ -74,9 +74,9 @@ func (s *Server) registerCards(log AuditLog) {
 	user := func(h http.HandlerFunc) http.Handler { return s.RequireUser(s.needCards(h)) }
 	s.Handle("GET /netbank/kort", user(s.handleCards))
 	s.Handle("GET /netbank/kort/{id}", user(s.handleCard))
-	s.Handle("POST /netbank/kort/{id}/aktiver", user(s.handleCardActivate))
-	s.Handle("POST /netbank/kort/{id}/mobil", user(s.handleCardMobile))
-	s.Handle("POST /netbank/kort/{id}/mobil/fjern", user(s.handleCardMobileRemove))
+	s.Handle("POST /netbank/kort/{id}/aktiver", user(s.needCardCreate(s.handleCardActivate)))
+	s.Handle("POST /netbank/kort/{id}/mobil", user(s.needCardCreate(s.handleCardMobile)))
+	s.Handle("POST /netbank/kort/{id}/mobil/fjern", user(s.needCardCreate(s.handleCardMobileRemove)))
 	s.Handle("GET /netbank/kort/{id}/nytkort", user(s.handleCardReplacePage))
 	s.Handle("POST /netbank/kort/{id}/nytkort", user(s.needCardCreate(s.handleCardReplace)))
 	s.Handle("GET /netbank/kort/{id}/opsig", user(s.handleCardTerminatePage))
@@ -437,6 +437,10 @@ func (s *Server) cardMobileSigned(w http.ResponseWriter, r *http.Request, doc id
 	p := PrincipalOf(r)
 	if s.cards == nil {
 		return "", netbank.Errorf(netbank.EUNAVAILABLE, "web: net bank without cards")
+	}
+	// The profile is checked again: the signing step is its own request.
+	if err := mayChangeCards(p); err != nil {
+		return "", err
 	}
 	id, mobile, ok := cardMobileOf(doc.Document)
 	if !ok {

@@ -24,15 +24,24 @@ import (
 )
 
 // needCardCreate answers 403 for a business user whose profile may not
-// create (order and terminate cost fees, BIZ-5).
+// create (BIZ-5): ordering and terminating cost fees, and activating a card
+// or changing its Visa Secure number changes what the card can do.
 func (s *Server) needCardCreate(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if p := PrincipalOf(r); p.User.Kind == identity.BusinessUser && !p.User.Can(identity.PermCreate) {
-			s.Error(w, r, netbank.Errorf(netbank.EFORBIDDEN, "the user's profile does not allow card orders"))
+		if err := mayChangeCards(PrincipalOf(r)); err != nil {
+			s.Error(w, r, err)
 			return
 		}
 		h(w, r)
 	}
+}
+
+// mayChangeCards refuses a business user whose profile may not create.
+func mayChangeCards(p *Principal) error {
+	if p.User.Kind == identity.BusinessUser && !p.User.Can(identity.PermCreate) {
+		return netbank.Errorf(netbank.EFORBIDDEN, "the user's profile does not allow changing cards")
+	}
+	return nil
 }
 
 // terminableByHolder reports whether the net bank offers to terminate the

@@ -101,10 +101,7 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			})
 		}
 		if unsafeMethod(r.Method) {
-			// Bound the body before anything parses it (the token may be
-			// in a form or multipart body): larger bodies fail to parse
-			// and the request is refused below.
-			r.Body = http.MaxBytesReader(w, r.Body, maxBodyOf(r))
+			// checkInput (input.go) has bounded and parsed the body.
 			// A cookie made just now cannot have a token yet: reject.
 			if !ok || !s.validToken(value, requestToken(r)) {
 				s.rejectCSRF(w, r.WithContext(context.WithValue(r.Context(), csrfContextKey{}, value)), "token")

@@ -170,3 +170,35 @@ func TestHandleAndRender(t *testing.T) {
 		t.Error("view not drawn inside the layout")
 	}
 }
+
+// TestScriptErrorUnavailable: the answers to login.js and session.js say
+// 503 with the "unavailable" text, Retry-After and an incident id when the
+// database is away, and 500 for anything else unexpected; never internals.
+func TestScriptErrorUnavailable(t *testing.T) {
+	for _, tt := range []struct {
+		err    error
+		status int
+		text   string
+	}{
+		{netbank.Errorf(netbank.EUNAVAILABLE, "db down at 10.0.0.7"), 503, "Vi kan ikke gennemføre din handling lige nu"},
+		{netbank.Errorf(netbank.EINTERNAL, "nil map at 10.0.0.7"), 500, "Der opstod en fejl hos os"},
+		{netbank.Errorf(netbank.EUNAUTHORIZED, "Login-forsøget er udløbet."), 401, "Login-forsøget er udløbet."},
+	} {
+		s, logs := MustServer(t)
+		s.HandleFunc("GET /x", func(w http.ResponseWriter, r *http.Request) { s.jsonError(w, r, tt.err, nil) })
+		w := do(s, httptest.NewRequest("GET", "/x", nil))
+		b := body(t, w)
+		if w.Code != tt.status || !strings.Contains(b, tt.text) || strings.Contains(b, "10.0.0.7") {
+			t.Errorf("%v: %d %s", tt.err, w.Code, b)
+		}
+		if ra := w.Header().Get("Retry-After"); (ra != "") != (tt.status == 503) {
+			t.Errorf("%v: Retry-After = %q", tt.err, ra)
+		}
+		if tt.status >= 500 {
+			m := regexp.MustCompile(`Fejl-id: ([0-9a-f]{16})`).FindStringSubmatch(b)
+			if m == nil || !strings.Contains(logs.String(), "incident="+m[1]) {
+				t.Errorf("%v: no logged incident id in %s", tt.err, b)
+			}
+		}
+	}
+}

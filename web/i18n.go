@@ -229,6 +229,10 @@ var errorMessages = catalog{
 	"error.internal.text":      {"Vi beklager. Der opstod en fejl hos os. Prøv igen senere.", "We are sorry. An error occurred on our side. Please try again later."},
 	"error.csrf.title":         {"Sikkerhedstjekket fejlede", "Security check failed"},
 	"error.csrf.text":          {"Vi kunne ikke bekræfte, at anmodningen kom fra bankens egne sider. Hent siden igen, og prøv igen.", "We could not confirm that the request came from the bank's own pages. Reload the page and try again."},
+	"error.input.title":        {"Oplysningerne kan ikke modtages", "The data cannot be received"},
+	"error.input.text":         {"Det, der blev sendt, er ikke tekst fra bankens formularer. Gå tilbage, ret det, og prøv igen.", "What was sent is not text from the bank's forms. Go back, correct it and try again."},
+	"error.toolarge.title":     {"For meget data", "Too much data"},
+	"error.toolarge.text":      {"Det, der blev sendt, er større, end banken tager imod. Gå tilbage, og send mindre.", "What was sent is larger than the bank accepts. Go back and send less."},
 	"error.method.title":       {"Handlingen er ikke tilladt", "Action not allowed"},
 	"error.method.text":        {"Siden kan ikke bruges på den måde. Gå til forsiden, og prøv igen.", "The page cannot be used that way. Go to the front page and try again."},
 }

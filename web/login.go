@@ -161,9 +161,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) jsonError(w http.ResponseWriter, r *http.Request, err error, extra map[string]any) {
 	status, msg, ok := userError(err)
 	if !ok {
+		// The database unavailable is 503 with its own text, as on the
+		// error page; anything else is internal.
+		kind := errorKinds[netbank.EINTERNAL]
+		if netbank.ErrorCodeOf(err) == netbank.EUNAVAILABLE {
+			kind = errorKinds[netbank.EUNAVAILABLE]
+			w.Header().Set("Retry-After", "60")
+		}
 		id := newIncidentID()
 		s.log.ErrorContext(r.Context(), "request failed", "incident", id, "method", r.Method, "path", r.URL.Path, "error", err)
-		status, msg = http.StatusInternalServerError, T(LangOf(r), "error.internal.text")+" "+T(LangOf(r), "error.incident")+": "+id
+		status, msg = kind.status, T(LangOf(r), kind.texts.Text)+" "+T(LangOf(r), "error.incident")+": "+id
 	}
 	out := map[string]any{"error": msg}
 	for k, v := range extra {

@@ -286,8 +286,14 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) {
 	p := PrincipalOf(r)
 	ctx := r.Context()
 	req, ok := s.unseal(r.PostFormValue("request"))
-	if !ok || req.ID != r.PathValue("request") || req.UserID != p.User.ID {
+	if !ok {
 		s.Error(w, r, netbank.Errorf(netbank.EINVALID, "web: signing form without a valid sealed request"))
+		return
+	}
+	if req.ID != r.PathValue("request") || req.UserID != p.User.ID {
+		// Another user's document (or another address): not found, as
+		// every other customer's object is.
+		s.NotFound(w, r)
 		return
 	}
 	proof := identity.SignProof{

@@ -84,7 +84,7 @@ type Config struct {
 
 // Server serves the HTML pages of the bank. It is an http.Handler; every
 // response it writes carries the security headers of [SecureHeaders], and
-// every unsafe request passes the CSRF checks first.
+// every unsafe request passes the input and CSRF checks first.
 type Server struct {
 	clock      netbank.Clock
 	secure     bool
@@ -105,6 +105,7 @@ type Server struct {
 	disputes   *card.Disputes
 
 	mux     *http.ServeMux
+	routes  []string // every pattern registered, in order (Routes, routes.go)
 	handler http.Handler
 	views   map[Lang]map[string]*template.Template
 	assets  *assets
@@ -157,15 +158,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 
-	s.mux.HandleFunc("GET /static/{file}", s.serveStatic)
-	s.mux.HandleFunc("GET /{$}", s.handleHome)
+	s.HandleFunc("GET /static/{file}", s.serveStatic)
+	s.HandleFunc("GET /{$}", s.handleHome)
 	s.registerNetbank()
 	s.registerBackoffice(cfg.Audit)
 	s.registerCards(cfg.Audit) // Kort in the net bank and the back office (cards.go, backoffice_cards.go)
 	// Disputes of card transactions (card_disputes.go, backoffice_disputes.go).
 	s.registerDisputes(cfg.Audit)
 
-	s.handler = SecureHeaders(s.crossOriginProtection(s.csrf(s.switchLang(http.HandlerFunc(s.route)))))
+	s.handler = SecureHeaders(s.crossOriginProtection(s.checkInput(s.csrf(s.switchLang(http.HandlerFunc(s.route))))))
 	return s, nil
 }
 
@@ -176,17 +177,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Handle registers h for pattern (Go 1.22 ServeMux syntax, e.g.
 // "GET /konti/{id}" or "POST /betalinger"). The handler runs behind the
-// security headers, the language switch and the CSRF checks, so a POST
-// handler only sees requests with a valid token. Patterns must not clash with
+// security headers, the input checks (input.go), the language switch and
+// the CSRF checks, so a POST handler only sees requests with a valid token
+// and a form of text. Patterns must not clash with
 // the built-in ones ("GET /{$}" and "GET /static/{file}"); a clash panics, as
-// with http.ServeMux. Register all pages before serving.
+// with http.ServeMux. Register all pages before serving. Every pattern
+// needs an entry in the authorization matrix (authz_matrix_test.go), which
+// fails for a route it does not know (Routes lists them).
 func (s *Server) Handle(pattern string, h http.Handler) {
 	s.mux.Handle(pattern, h)
+	s.routes = append(s.routes, pattern)
 }
 
 // HandleFunc is [Server.Handle] for a plain function.
 func (s *Server) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
 	s.mux.HandleFunc(pattern, h)
+	s.routes = append(s.routes, pattern)
 }
 
 // route dispatches to the mux, but draws the bank's own pages where the mux

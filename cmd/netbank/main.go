@@ -163,6 +163,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.Ledger.MaxWait, "batch-wait", 0, "how long a ledger batch waits for more transfers (0: take what is queued)")
 	fs.IntVar(&cfg.Ledger.Committers, "committers", 1, "ledger batches in flight at once")
 	fs.DurationVar(&cfg.ExpiryInterval, "expiry-interval", 30*time.Second, "how often expired holds are released")
+	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", 30*time.Second, "longest a web or API request may work (then 503: unavailable)")
 	fs.DurationVar(&cfg.Identity.PrivateTimeout, "private-timeout", 15*time.Minute, "inactivity timeout of the private net bank")
 	fs.DurationVar(&cfg.Identity.BusinessTimeout, "business-timeout", 60*time.Minute, "inactivity timeout of the business net bank")
 	fs.DurationVar(&cfg.Identity.StaffTimeout, "staff-timeout", 30*time.Minute, "inactivity timeout of the back office")

@@ -48,7 +48,15 @@ func TestRecordsProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The exception is thrown from a timer; wait until the page has run it.
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`new Promise(r => setTimeout(() => r(true), 50))`)); err != nil {
+	// Right after a navigation the page's execution context may still be
+	// replaced ("Cannot find context with specified id"): ask again.
+	var err error
+	for range 5 {
+		if _, err = chromedp.Run(ctx, chromedp.Poll[bool](`new Promise(r => setTimeout(() => r(true), 50))`)); err == nil {
+			break
+		}
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	title, err := chromedp.Run(ctx, chromedp.Title())
