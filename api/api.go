@@ -324,7 +324,7 @@ func checkQuery(raw string) error {
 	}
 	for k, vs := range q {
 		for _, v := range append([]string{k}, vs...) {
-			if !isText(v) {
+			if !netbank.IsText(v) {
 				return netbank.Errorf(netbank.EINVALID, "Forespørgselsstrengen må kun indeholde tekst: gyldig UTF-8 uden styretegn.")
 			}
 		}

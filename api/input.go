@@ -1,9 +1,6 @@
 package api
 
-import (
-	"unicode"
-	"unicode/utf8"
-)
+import "github.com/netbank/netbank"
 
 // What a client sends the API is text: request bodies and query values
 // must be valid UTF-8 (encoding/json would silently turn broken bytes into
@@ -12,26 +9,12 @@ import (
 // readJSON and checkQuery refuse anything else with 400 before a handler
 // runs.
 
-// isText reports whether s is valid UTF-8 without control characters other
-// than tab, line feed and carriage return.
-func isText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, c := range s {
-		if unicode.IsControl(c) && c != '\t' && c != '\n' && c != '\r' {
-			return false
-		}
-	}
-	return true
-}
-
 // allText reports whether every string in a decoded JSON value, object
 // keys included, is text.
 func allText(v any) bool {
 	switch x := v.(type) {
 	case string:
-		return isText(x)
+		return netbank.IsText(x)
 	case []any:
 		for _, e := range x {
 			if !allText(e) {
@@ -40,7 +23,7 @@ func allText(v any) bool {
 		}
 	case map[string]any:
 		for k, e := range x {
-			if !isText(k) || !allText(e) {
+			if !netbank.IsText(k) || !allText(e) {
 				return false
 			}
 		}

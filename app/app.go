@@ -429,9 +429,11 @@ func (a *App) Run(ctx context.Context) error {
 	return err
 }
 
-// runExpiry releases expired holds at every tick, from start-up on.
+// runExpiry releases expired holds at every tick, from start-up on, and
+// undoes the card money of requests whose decision a crash lost (older
+// than a minute: any decision in flight, on any instance, is younger).
 // Several instances may run it at once: the ledger resolves each hold
-// exactly once.
+// exactly once, and a recovery claims each request's id first.
 func (a *App) runExpiry(ctx context.Context) {
 	t := time.NewTicker(a.cfg.ExpiryInterval)
 	defer t.Stop()
@@ -442,6 +444,12 @@ func (a *App) runExpiry(ctx context.Context) {
 		} else if n > 0 {
 			a.log.Info("released expired holds", "count", n)
 		}
+		if a.Authorizer != nil { // card money whose decision a crash lost (card/recover.go)
+			if _, err := a.Authorizer.RecoverOrphans(ctx, a.cfg.Clock.Now().Add(-time.Minute)); err != nil && ctx.Err() == nil {
+				a.log.Error("recovering orphaned card money", "err", err)
+			}
+		}
+
 		select {
 		case <-ctx.Done():
 			return

@@ -24,7 +24,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,24 +38,6 @@ import (
 // liveTime is Monday 23.11.2026 11.00 in Copenhagen: a bank day.
 var liveTime = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
-// logBuffer collects the bank's JSON log lines (written from many goroutines).
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // liveBank is the demo bank running with App.Run: HTTP on base, ISO 8583
 // on cardAddr, on a clock the test moves.
 type liveBank struct {
@@ -67,7 +48,7 @@ type liveBank struct {
 	cardAddr string
 	dataDir  string
 	creds    demo.Credentials
-	logs     *logBuffer
+	logs     *testkit.LogBuffer
 	zpk      []byte
 }
 
@@ -75,7 +56,7 @@ type liveBank struct {
 // and runs it until the test ends. mods change the configuration first.
 func startLiveBank(t *testing.T, dsn string, mods ...func(*app.Config)) *liveBank {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testkit.LogBuffer{}
 	clock := testkit.NewClock(liveTime)
 	cfg := app.Config{Addr: freeAddr(t, "127.0.0.1"), DataDir: t.TempDir(), DB: dsn, Demo: true, Clock: clock,
 		ISO8583Addr: "127.0.0.1:0", Logger: slog.New(slog.NewJSONHandler(logs, nil))}

@@ -63,7 +63,9 @@ package card
 // every withdrawal is at another bank's, which the fee is for). A foreign
 // amount is held in kroner at the reference rate + the card margin of the
 // price list (CARD-8). Completions, reversals and the hotel rules are in
-// reserve.go; the limits in limits.go.
+// reserve.go; the limits in limits.go. The money of a 0100 or 0200 whose
+// decision was never stored (the process died between the ledger's
+// commit and the decision's) is undone by RecoverOrphans (recover.go).
 //
 // # Performance
 //
@@ -408,6 +410,9 @@ type AuthStore interface {
 	SaveAuthorizations(ctx context.Context, saves []AuthSave) ([]AuthSaved, error)
 	// CardAuthorizations lists a card's authorizations, newest first.
 	CardAuthorizations(ctx context.Context, cardID string, limit int) ([]Authorization, error)
+	// OrphanedMoney finds the money of 0100s and 0200s that no decision
+	// names (see OrphanQuery and recover.go), oldest first.
+	OrphanedMoney(ctx context.Context, q OrphanQuery) ([]OrphanMoney, error)
 }
 
 // AuthLedger is what the engine needs of the ledger; *ledger.Service
@@ -417,6 +422,7 @@ type AuthLedger interface {
 	TransferLinked(ctx context.Context, reqs []ledger.TransferRequest) ([]ledger.Transfer, error)
 	Balance(ctx context.Context, id string) (ledger.Balance, error)
 	GetHold(ctx context.Context, id string) (ledger.Hold, error)
+	GetTransfer(ctx context.Context, id string) (ledger.Transfer, error)
 }
 
 // AuthPricing is the price list and the exchange rates; *pricing.Service
@@ -481,6 +487,8 @@ type Authorizer struct {
 	prices priceCache
 	saver  saveBatcher
 	locks  [lockStripes]sync.Mutex
+	// orphans is where RecoverOrphans got to (recover.go).
+	orphans orphanRecovery
 }
 
 // NewAuthorizer returns the authorization engine over the card service.
@@ -523,6 +531,8 @@ type attempt struct {
 	// undo reverses what the ledger did for auth, if the answer cannot be
 	// given after all (nil: nothing to undo).
 	undo []ledger.TransferRequest
+	// undone is set once undo ran: the ledger ids of auth are spent.
+	undone bool
 }
 
 // refuse records a refusal with its reason.
@@ -636,7 +646,9 @@ func (a *Authorizer) retry(ctx context.Context, t *attempt) (AuthResponse, bool,
 		if !p.CreatedAt.After(t.now.Add(-24 * time.Hour)) {
 			continue
 		}
-		if p.Fingerprint == t.auth.Fingerprint {
+		if p.Fingerprint == t.auth.Fingerprint || p.Fingerprint == RecoveredFingerprint {
+			// The first answer again; or, where RecoverOrphans undid the
+			// request's money, its 96 (it cannot know the content).
 			resp, err := a.answerOf(ctx, t, p)
 			return resp, true, err
 		}
@@ -909,11 +921,11 @@ func (a *Authorizer) hold(ctx context.Context, t *attempt, head *Authorization) 
 		t.auth.OriginalID = head.ID
 		t.auth.CardNotPresent, t.auth.ClaimUntil = head.CardNotPresent, laterOf(head.ClaimUntil, t.auth.ClaimUntil)
 	}
-	t.auth.TransferID = t.auth.ID + ":hold"
+	t.auth.TransferID = t.auth.ID + sfxHold
 	r := ledger.TransferRequest{ID: t.auth.TransferID, Kind: ledger.PendingKind, DebitAccountID: t.card.AccountID,
 		CreditAccountID: cardSettlementAccount, Amount: t.auth.AmountDKK, ExpiresAt: expires, Code: "card",
 		Text: statementText("Kortkøb", t)}
-	undo := []ledger.TransferRequest{{ID: t.auth.ID + ":undo", Kind: ledger.Void, PendingID: t.auth.TransferID, Code: "card"}}
+	undo := []ledger.TransferRequest{voidUndo(t.auth.ID)}
 	if resp, refused, err := a.move(ctx, t, []ledger.TransferRequest{r}, undo); err != nil || refused {
 		return resp, err
 	}
@@ -932,17 +944,14 @@ func (a *Authorizer) debit(ctx context.Context, t *attempt) (AuthResponse, error
 	if t.auth.Cash {
 		what, code = "Kontanthævning", "card_cash"
 	}
-	t.auth.TransferID = t.auth.ID + ":debit"
+	t.auth.TransferID = t.auth.ID + sfxFin
 	reqs := []ledger.TransferRequest{{ID: t.auth.TransferID, DebitAccountID: t.card.AccountID, CreditAccountID: cardSettlementAccount,
 		Amount: t.auth.AmountDKK, Code: code, Text: statementText(what, t)}}
-	undo := []ledger.TransferRequest{{ID: t.auth.ID + ":undo", DebitAccountID: cardSettlementAccount, CreditAccountID: t.card.AccountID,
-		Amount: t.auth.AmountDKK, Code: code, Text: statementText("Tilbageført "+strings.ToLower(what), t)}}
 	if t.auth.FeeDKK > 0 {
-		reqs = append(reqs, ledger.TransferRequest{ID: t.auth.ID + ":fee", DebitAccountID: t.card.AccountID, CreditAccountID: cardFeeAccount,
+		reqs = append(reqs, ledger.TransferRequest{ID: t.auth.ID + sfxFinFee, DebitAccountID: t.card.AccountID, CreditAccountID: cardFeeAccount,
 			Amount: t.auth.FeeDKK, Code: "card_fee", Text: "Gebyr for kontanthævning med kort"})
-		undo = append(undo, ledger.TransferRequest{ID: t.auth.ID + ":undofee", DebitAccountID: cardFeeAccount, CreditAccountID: t.card.AccountID,
-			Amount: t.auth.FeeDKK, Code: "card_fee", Text: "Tilbageført gebyr for kontanthævning"})
 	}
+	undo := moneyUndo(t.auth.ID, reqs)
 	if resp, refused, err := a.move(ctx, t, reqs, undo); err != nil || refused {
 		return resp, err
 	}
@@ -959,12 +968,10 @@ func (a *Authorizer) refund(ctx context.Context, t *attempt) (AuthResponse, erro
 	if resp, refused, err := a.convert(ctx, t, pricing.Buy); err != nil || refused {
 		return resp, err
 	}
-	t.auth.TransferID = t.auth.ID + ":credit"
-	r := ledger.TransferRequest{ID: t.auth.TransferID, DebitAccountID: cardSettlementAccount, CreditAccountID: t.card.AccountID,
-		Amount: t.auth.AmountDKK, Code: "card_refund", Text: statementText("Refundering", t)}
-	undo := []ledger.TransferRequest{{ID: t.auth.ID + ":undo", DebitAccountID: t.card.AccountID, CreditAccountID: cardSettlementAccount,
-		Amount: t.auth.AmountDKK, Code: "card_refund", Text: statementText("Tilbageført refundering", t)}}
-	if resp, refused, err := a.move(ctx, t, []ledger.TransferRequest{r}, undo); err != nil || refused {
+	t.auth.TransferID = t.auth.ID + sfxRefund
+	r := []ledger.TransferRequest{{ID: t.auth.TransferID, DebitAccountID: cardSettlementAccount, CreditAccountID: t.card.AccountID,
+		Amount: t.auth.AmountDKK, Code: "card_refund", Text: statementText("Refundering", t)}}
+	if resp, refused, err := a.move(ctx, t, r, moneyUndo(t.auth.ID, r)); err != nil || refused {
 		return resp, err
 	}
 	return a.approve(t, "Refundering på %s indsat på kontoen.", netbank.NewMoney(t.auth.AmountDKK, "DKK")), nil
@@ -976,17 +983,36 @@ func (a *Authorizer) refund(ctx context.Context, t *attempt) (AuthResponse, erro
 // answer not be given after all. Refusals by the ledger: not enough money
 // (51), and an id already used for other content (94: an earlier attempt
 // of the same request, e.g. before a crash, with another amount).
+//
+// Any other failure (the database unavailable, the ledger's time up) may
+// have moved the money after all — a commit whose answer was lost — or may
+// still move it (a batch queued in the ledger). So t.undo is set then too,
+// and the undo is made safe whatever happened: reqs again with their own
+// ids, linked with undo (reversal). Where reqs took effect, they are a
+// repeat and undo reverses them; where they did not, the chain makes and
+// reverses them at once, and a late arrival of the original is a repeat.
+// Either way the 96 the card network gets leaves no money moved.
+//
+// When the ledger answers with transfers made before this attempt (a
+// repeat: an earlier attempt of the request moved the money but stored no
+// decision) and their money was undone since — by that attempt, which
+// could not store its 96, or by RecoverOrphans — the ids are spent: the
+// answer is 96, stored under a new id, and nothing moves (see spent).
 func (a *Authorizer) move(ctx context.Context, t *attempt, reqs, undo []ledger.TransferRequest) (AuthResponse, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return AuthResponse{}, false, err
 	}
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.LedgerTimeout)
 	defer cancel()
+	var first ledger.Transfer
 	var err error
 	if len(reqs) == 1 {
-		_, err = a.cfg.Ledger.Transfer(lctx, reqs[0])
+		first, err = a.cfg.Ledger.Transfer(lctx, reqs[0])
 	} else {
-		_, err = a.cfg.Ledger.TransferLinked(lctx, reqs)
+		var out []ledger.Transfer
+		if out, err = a.cfg.Ledger.TransferLinked(lctx, reqs); err == nil {
+			first = out[0]
+		}
 	}
 	switch netbank.ErrorCodeOf(err) {
 	case "":
@@ -998,11 +1024,50 @@ func (a *Authorizer) move(ctx context.Context, t *attempt, reqs, undo []ledger.T
 			return t.refuse(CodeDuplicate, "Samme anmodning er set før med andet indhold."), true, nil
 		}
 		return AuthResponse{}, false, err
+	case netbank.EINVALID, netbank.ENOTFOUND:
+		return AuthResponse{}, false, err // refused by the ledger: nothing moved
 	default:
+		t.undo = reversal(reqs, undo)
 		return AuthResponse{}, false, err
 	}
-	t.undo = undo
+	t.undo = reversal(reqs, undo)
+	if undo != nil && !first.CreatedAt.After(t.now) { // a repeat: only then the extra read
+		spent, err := a.spent(lctx, t, reqs[0])
+		if err != nil || !spent {
+			return AuthResponse{}, false, err
+		}
+		t.undo, t.auth.ID, t.auth.TransferID = nil, newAuthID(), ""
+		return t.refuse(CodeSystemError, "Anmodningen er set før, og dens pengebevægelse er tilbageført; den godkendes ikke igen."), true, nil
+	}
 	return AuthResponse{}, false, nil
+}
+
+// spent reports whether the money of t's request, which the ledger just
+// answered as a repeat of an earlier attempt, was undone since: a hold no
+// longer open (voided by an undo, or expired), a debit or credit whose
+// undo transfer exists.
+func (a *Authorizer) spent(ctx context.Context, t *attempt, first ledger.TransferRequest) (bool, error) {
+	if first.Kind == ledger.PendingKind {
+		h, err := a.cfg.Ledger.GetHold(ctx, first.ID)
+		return err == nil && h.Status != ledger.Open, err
+	}
+	_, err := a.cfg.Ledger.GetTransfer(ctx, t.auth.ID+sfxUndo)
+	switch netbank.ErrorCodeOf(err) {
+	case "":
+		return true, nil
+	case netbank.ENOTFOUND:
+		return false, nil
+	}
+	return false, err
+}
+
+// reversal is the undo of reqs that is right whether or not reqs took
+// effect (see move): reqs linked with undo, or nothing without an undo.
+func reversal(reqs, undo []ledger.TransferRequest) []ledger.TransferRequest {
+	if undo == nil {
+		return nil
+	}
+	return append(append([]ledger.TransferRequest(nil), reqs...), undo...)
 }
 
 // store stores the decision and returns resp, the answer to give. When
@@ -1038,6 +1103,11 @@ func (a *Authorizer) store(ctx context.Context, t *attempt, resp AuthResponse) (
 					return AuthResponse{}, err
 				}
 			}
+			if saved.Fingerprint == RecoveredFingerprint {
+				// RecoverOrphans claimed the id and undoes its money (the
+				// undo above is the same transfer): its 96 is the answer.
+				return a.answerOf(sctx, t, saved)
+			}
 			t.auth.ID, t.auth.OriginalID, t.updates, t.undo = newAuthID(), saved.ID, nil, nil
 			t.auth.Code, t.auth.AuthCode, t.auth.Reasons = "", "", nil
 			return a.store(ctx, t, t.refuse(CodeDuplicate, "Samme terminal, STAN og RRN som en samtidig anmodning med andet indhold."))
@@ -1058,25 +1128,35 @@ func (a *Authorizer) undo(ctx context.Context, t *attempt) error {
 	if err != nil {
 		return fmt.Errorf("card: undoing authorization %s: %w", t.auth.ID, err)
 	}
-	t.undo = nil
+	t.undo, t.undone = nil, true
 	return nil
 }
 
 // failed answers 96 for an error inside the bank and stores the decision
-// when it can (under a new id: a retry is decided anew).
+// when it can. When money may have moved, it is undone first (see move);
+// the decision then keeps the request's id, whose ledger transfers are
+// spent, so a retry of the request gets this 96 again. Otherwise it is
+// stored under a new id, and a retry is decided anew.
 func (a *Authorizer) failed(ctx context.Context, t *attempt, err error) AuthResponse {
 	if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		a.log.Error("card: authorization failed", "mti", t.req.MTI, "stan", t.req.STAN, "terminal", t.req.TerminalID, "error", err)
 	}
-	t.auth.ID, t.updates = newAuthID(), nil
+	t.updates = nil
 	t.auth.Code, t.auth.Status, t.auth.AuthCode = CodeSystemError, AuthDeclined, ""
 	t.reason("Systemfejl: anmodningen kunne ikke behandles.")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.LedgerTimeout)
 	defer cancel()
 	if t.undo != nil {
 		if err := a.undo(sctx, t); err != nil {
-			a.log.Error("card: undoing after a failure", "error", err)
+			// The transfers may stand: a retry with the request's id finds
+			// them (a repeat) and takes them over, and a hold expires.
+			a.log.Error("card: undoing after a failure", "authorization", t.auth.ID, "error", err)
 		}
+	}
+	if t.undone {
+		t.reason("Pengebevægelsen er tilbageført.")
+	} else {
+		t.auth.ID = newAuthID()
 	}
 	if _, _, err := a.save(sctx, t.auth, nil); err != nil {
 		a.log.Error("card: storing a failed authorization", "error", err)
@@ -1213,6 +1293,11 @@ func statementText(what string, t *attempt) string {
 	if t.cur.Code != "" && t.cur.Code != "DKK" {
 		s += " " + netbank.NewMoney(t.req.Amount, t.cur.Code).String() + " kurs " + pricing.FormatRate(t.auth.CustomerRate)
 	}
+	return clipText(s)
+}
+
+// clipText cuts a statement text to the ledger's longest, on a character.
+func clipText(s string) string {
 	if len(s) > ledger.MaxTextLen {
 		s = strings.ToValidUTF8(s[:ledger.MaxTextLen], "")
 	}

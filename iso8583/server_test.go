@@ -1,9 +1,9 @@
 package iso8583
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"github.com/netbank/netbank/internal/testkit"
 	"io"
 	"log/slog"
 	"net"
@@ -13,29 +13,11 @@ import (
 	"time"
 )
 
-// logBuffer collects log output safely from many goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startServer starts a server on a free port of 127.0.0.1 and closes it
 // when the test ends. Its log goes to the returned buffer.
-func startServer(t *testing.T, h Handler, opts ...Option) (*Server, *logBuffer) {
+func startServer(t *testing.T, h Handler, opts ...Option) (*Server, *testkit.LogBuffer) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testkit.LogBuffer{}
 	opts = append([]Option{WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))}, opts...)
 	s := NewServer("127.0.0.1:0", h, opts...)
 	if err := s.Start(); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/netbank/netbank"
 	"github.com/netbank/netbank/card"
+	"github.com/netbank/netbank/ledger"
 )
 
 // CardAuthorizations is the SQL implementation of card.AuthStore: the
@@ -280,4 +281,52 @@ func (s *CardAuthorizations) SaveAuthorizations(ctx context.Context, saves []car
 func (s *CardAuthorizations) CardAuthorizations(ctx context.Context, cardID string, limit int) ([]card.Authorization, error) {
 	return s.list(ctx, s.db, `SELECT `+cardAuthColumns+` FROM card_authorizations WHERE card_id = ?
 		ORDER BY created_at DESC, id DESC LIMIT ?`, cardID, limit)
+}
+
+// OrphanedMoney implements card.AuthStore in one statement over the
+// partial index ledger_transfers_card_created (migration 0019): the card
+// transfers of the period, each with three primary-key look-ups — the
+// decision X (the first 28 characters of the id, "aut_" and 24 hex
+// digits), its undo X:undo, its hold — and the fee X:finfee. The suffixes
+// are the engine's (card/recover.go); completions' and reversals' money
+// (X:post:…, X:void:…, X:debit, X:credit, X:fee) is never selected.
+func (s *CardAuthorizations) OrphanedMoney(ctx context.Context, q card.OrphanQuery) ([]card.OrphanMoney, error) {
+	rows, err := s.db.Query(ctx, `SELECT t.id, t.debit_account_id, t.credit_account_id, t.amount, t.currency, t.kind,
+			COALESCE(t.pending_id, ''), t.code, t.text, t.expires_at, t.created_at, t.request_hash,
+			COALESCE(f.id, ''), COALESCE(f.debit_account_id, ''), COALESCE(f.credit_account_id, ''), COALESCE(f.amount, 0),
+			COALESCE(f.currency, ''), COALESCE(f.kind, ''), COALESCE(f.code, ''), COALESCE(f.text, ''), COALESCE(f.created_at, 0)
+		FROM ledger_transfers t
+		LEFT JOIN card_authorizations a ON a.id = substr(t.id, 1, 28)
+		LEFT JOIN ledger_transfers u ON u.id = substr(t.id, 1, 28) || ':undo'
+		LEFT JOIN ledger_pending p ON p.transfer_id = t.id
+		LEFT JOIN ledger_transfers f ON f.id = substr(t.id, 1, 28) || ':finfee'
+		WHERE t.code IN ('card', 'card_cash', 'card_refund')
+			AND t.created_at >= ? AND t.created_at < ? AND (t.created_at > ? OR t.id > ?)
+			AND substr(t.id, 1, 4) = 'aut_' AND substr(t.id, 29) IN (':hold', ':fin', ':refund')
+			AND (a.id IS NULL OR a.fingerprint = ?)
+			AND u.id IS NULL
+			AND (p.transfer_id IS NULL OR (p.status = 'open' AND (p.expires_at = 0 OR p.expires_at > ?)))
+		ORDER BY t.created_at, t.id LIMIT ?`,
+		micros(q.From), micros(q.Before), micros(q.From), q.AfterID, card.RecoveredFingerprint, micros(q.Now), q.Limit)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []card.OrphanMoney
+	for rows.Next() {
+		var o card.OrphanMoney
+		var tKind, fKind string
+		var tExpires, tCreated, fCreated int64
+		t, f := &o.Transfer, &o.Fee
+		if err := rows.Scan(&t.ID, &t.DebitAccountID, &t.CreditAccountID, &t.Amount, &t.Currency, &tKind, &t.PendingID,
+			&t.Code, &t.Text, &tExpires, &tCreated, &t.RequestHash, &f.ID, &f.DebitAccountID, &f.CreditAccountID, &f.Amount,
+			&f.Currency, &fKind, &f.Code, &f.Text, &fCreated); err != nil {
+			return nil, err
+		}
+		t.Kind, f.Kind = ledger.TransferKind(tKind), ledger.TransferKind(fKind)
+		t.ExpiresAt, t.CreatedAt, f.CreatedAt = fromMicros(tExpires), fromMicros(tCreated), fromMicros(fCreated)
+		o.AuthID, _, _ = strings.Cut(t.ID, ":")
+		out = append(out, o)
+	}
+	return out, classify(rows.Err())
 }

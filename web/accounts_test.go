@@ -55,7 +55,7 @@ type demoBank struct {
 func newDemoBank(t *testing.T) *demoBank {
 	t.Helper()
 	clock := testkit.NewClock(loginTestTime)
-	logs := &loginLogBuffer{}
+	logs := &testkit.LogBuffer{}
 	dir := t.TempDir()
 	a, err := app.New(context.Background(), app.Config{DataDir: dir, Demo: true, Clock: clock,
 		Logger:   slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

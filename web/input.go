@@ -5,8 +5,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/netbank/netbank"
 )
 
 // What a browser sends the bank is text typed into the bank's own forms.
@@ -68,7 +68,7 @@ func inputRefusal(r *http.Request) (status int, why string) {
 	if r.MultipartForm != nil {
 		for _, files := range r.MultipartForm.File {
 			for _, f := range files {
-				if !isText(f.Filename) {
+				if !netbank.IsText(f.Filename) {
 					return http.StatusBadRequest, "a file name is not text"
 				}
 			}
@@ -108,27 +108,13 @@ func parseBody(r *http.Request) (status int, why string) {
 // cleanValues reports whether every key and value of v is text.
 func cleanValues(v url.Values) bool {
 	for k, vs := range v {
-		if !isText(k) {
+		if !netbank.IsText(k) {
 			return false
 		}
 		for _, s := range vs {
-			if !isText(s) {
+			if !netbank.IsText(s) {
 				return false
 			}
-		}
-	}
-	return true
-}
-
-// isText reports whether s is valid UTF-8 without control characters other
-// than tab, line feed and carriage return.
-func isText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, c := range s {
-		if unicode.IsControl(c) && c != '\t' && c != '\n' && c != '\r' {
-			return false
 		}
 	}
 	return true

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -18,7 +17,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,24 +29,6 @@ import (
 // loginTestTime is 21.11.2026 14.05.09 in Copenhagen.
 var loginTestTime = time.Date(2026, 11, 21, 13, 5, 9, 0, time.UTC)
 
-// loginLogBuffer collects the bank's log lines (written from handler goroutines).
-type loginLogBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *loginLogBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *loginLogBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // testBank is an empty bank (no demo data) on a clock the test moves,
 // served over HTTP.
 type testBank struct {
@@ -56,7 +36,7 @@ type testBank struct {
 	app   *app.App
 	clock *testkit.Clock
 	url   string
-	logs  *loginLogBuffer
+	logs  *testkit.LogBuffer
 }
 
 // newTestBank starts a bank on SQLite in t.TempDir(), or on a fresh
@@ -64,7 +44,7 @@ type testBank struct {
 func newTestBank(t *testing.T, postgres bool) *testBank {
 	t.Helper()
 	clock := testkit.NewClock(loginTestTime)
-	logs := &loginLogBuffer{}
+	logs := &testkit.LogBuffer{}
 	cfg := app.Config{
 		DataDir: t.TempDir(),
 		Clock:   clock,

@@ -20,6 +20,12 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	defer a.Close()
 	head, err := a.DB.Audit().Verify(ctx)
+	return reportAudit(stdout, head, err)
+}
+
+// reportAudit prints an audit chain verification: "audit log ok: …" with
+// the head, or one "AUDIT BROKEN: …" line per break (exit 1).
+func reportAudit(stdout io.Writer, head audit.Head, err error) error {
 	var broken *audit.BrokenError
 	if errors.As(err, &broken) {
 		for _, line := range strings.Split(err.Error(), "\n") {

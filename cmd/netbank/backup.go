@@ -32,7 +32,6 @@ import (
 	"time"
 
 	"github.com/netbank/netbank/app"
-	"github.com/netbank/netbank/audit"
 	"github.com/netbank/netbank/ledger"
 	"github.com/netbank/netbank/store"
 )
@@ -125,30 +124,11 @@ func checkBank(ctx context.Context, db *store.DB, stdout io.Writer) error {
 	l := ledger.New(db.Ledger(), ledger.Config{})
 	rep, err := l.Check(ctx)
 	l.Close()
-	if err != nil {
+	if err := reportLedger(stdout, rep, err); err != nil {
 		return err
 	}
-	for _, v := range rep.Violations {
-		fmt.Fprintf(stdout, "VIOLATION %s\n", v)
-	}
-	if !rep.OK() {
-		fmt.Fprintf(stdout, "ledger broken: %d violations in %d accounts\n", len(rep.Violations), rep.Accounts)
-		return exitError(1)
-	}
-	fmt.Fprintf(stdout, "ledger ok: %d accounts, every invariant holds\n", rep.Accounts)
 	head, err := db.Audit().Verify(ctx)
-	var broken *audit.BrokenError
-	if errors.As(err, &broken) {
-		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintf(stdout, "AUDIT BROKEN: %s\n", line)
-		}
-		return exitError(1)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "audit log ok: %d entries, chain intact, head hash %s\n", head.Seq, head.Hash)
-	return nil
+	return reportAudit(stdout, head, err)
 }
 
 // restoreCmd is `netbank restore [--data-dir D | --db URL] --from FILE [--force]`.

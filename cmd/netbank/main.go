@@ -32,6 +32,7 @@ import (
 	"github.com/netbank/netbank"
 	"github.com/netbank/netbank/app"
 	"github.com/netbank/netbank/iso8583"
+	"github.com/netbank/netbank/ledger"
 )
 
 func main() {
@@ -217,6 +218,12 @@ func ledgerCheck(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	defer a.Close()
 	rep, err := a.Ledger.Check(ctx)
+	return reportLedger(stdout, rep, err)
+}
+
+// reportLedger prints a ledger check: "ledger ok: …", or one "VIOLATION …"
+// line per broken invariant and a summary (exit 1).
+func reportLedger(stdout io.Writer, rep ledger.Report, err error) error {
 	if err != nil {
 		return err
 	}

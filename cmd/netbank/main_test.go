@@ -1,19 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,27 +18,10 @@ import (
 
 	"github.com/netbank/netbank/app"
 	"github.com/netbank/netbank/demo"
+	"github.com/netbank/netbank/internal/harness"
 	"github.com/netbank/netbank/internal/testkit"
 	"github.com/netbank/netbank/store"
 )
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // cleanEnv removes the NETBANK_* variables the commands read, so the
 // developer's environment cannot change a test, and runs the test in an
@@ -67,7 +47,7 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	var out, errOut syncBuffer
+	var out, errOut testkit.LogBuffer
 	code = run(ctx, args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
@@ -404,7 +384,7 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 			args := append([]string{"--data-dir", filepath.Join(wd, "data"), "--demo=false", "--addr", "127.0.0.1:0"}, tc.args...)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			var stdout, stderr syncBuffer
+			var stdout, stderr testkit.LogBuffer
 			code := run(ctx, args, &stdout, &stderr)
 			if code == 0 {
 				t.Fatalf("exit 0, want non-zero (stderr %q)", stderr.String())
@@ -431,33 +411,34 @@ func TestServe(t *testing.T) {
 	dataDir := filepath.Join(wd, "data")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"--data-dir", dataDir}, &stdout, &stderr) }()
+	var stdout, stderr testkit.LogBuffer
+	var code int
+	exited := make(chan struct{})
+	go func() {
+		code = run(ctx, []string{"--data-dir", dataDir}, &stdout, &stderr)
+		close(exited)
+	}()
 
-	client := &http.Client{Timeout: 5 * time.Second}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := client.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
+	readyCtx, notReady := context.WithTimeout(ctx, 15*time.Second)
+	defer notReady()
+	go func() {
 		select {
-		case code := <-done:
+		case <-exited:
+			notReady()
+		case <-readyCtx.Done():
+		}
+	}()
+	if err := harness.WaitReady(readyCtx, "http://"+addr); err != nil {
+		select {
+		case <-exited:
 			t.Fatalf("netbank exited %d before serving: %s", code, stderr.String())
 		default:
-		}
-		if time.Now().After(deadline) {
 			t.Fatalf("netbank did not serve on %s: %v\n%s", addr, err, stderr.String())
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	cancel()
 	select {
-	case code := <-done:
+	case <-exited:
 		if code != 0 {
 			t.Fatalf("exit %d after a graceful stop, want 0:\n%s", code, stderr.String())
 		}

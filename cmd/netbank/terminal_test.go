@@ -97,7 +97,7 @@ func (b *terminalBank) args(more ...string) []string {
 // returns what it printed.
 func (b *terminalBank) terminal(args ...string) string {
 	b.t.Helper()
-	var out, errOut syncBuffer
+	var out, errOut testkit.LogBuffer
 	if err := terminalRun(b.ctx, b.args(args...), strings.NewReader(""), &out, &errOut); err != nil {
 		b.t.Fatalf("netbank terminal %s: %v\n%s%s", strings.Join(args, " "), err, out.String(), errOut.String())
 	}
@@ -124,7 +124,7 @@ func codes(out string) string {
 // reading the SMS would: it waits for each prompt, finds the SMS of the
 // authentication the terminal started in the bank's outbox, and types
 // what code(sms) returns for it (the code, or another).
-func (b *terminalBank) typist(out *syncBuffer, in *io.PipeWriter, codeOf func(try int, code string) string) {
+func (b *terminalBank) typist(out *testkit.LogBuffer, in *io.PipeWriter, codeOf func(try int, code string) string) {
 	b.t.Helper()
 	defer in.Close()
 	for try := 1; ; try++ {
@@ -167,7 +167,7 @@ func (b *terminalBank) typist(out *syncBuffer, in *io.PipeWriter, codeOf func(tr
 // cardholder typing the codes codeOf gives, and returns what it printed.
 func (b *terminalBank) secure(codeOf func(try int, code string) string, args ...string) string {
 	b.t.Helper()
-	var out, errOut syncBuffer
+	var out, errOut testkit.LogBuffer
 	r, w := io.Pipe()
 	typed := make(chan struct{})
 	go func() {
@@ -328,7 +328,7 @@ func TestTerminalFlagErrors(t *testing.T) {
 		{[]string{"--demo-file", filepath.Join(wd, "x.json"), "--pan", "4571990000000001", "--zpk", "3B5D7C9E1F2A4C6E8A0B2C4F6B1C3E5D", "--currency", "XYZ", "purchase"}, "--currency"},
 		{[]string{"--demo-file", filepath.Join(wd, "x.json"), "--pan", "4571990000000001", "--zpk", "3B5D7C9E1F2A4C6E8A0B2C4F6B1C3E5D", "ecommerce"}, "--merchant-key"},
 	} {
-		var out, errOut syncBuffer
+		var out, errOut testkit.LogBuffer
 		err := terminalCmd(context.Background(), append([]string{"--iso8583-addr", "127.0.0.1:1"}, tc.args...), &out, &errOut)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want one naming %q", tc.args, err, tc.want)
