@@ -290,7 +290,10 @@ func (db *DB) transact(ctx context.Context, level sql.IsolationLevel, fn func(tx
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
 			db.retries.Add(1)
-			backoff := time.Duration(rand.Int64N(int64(time.Millisecond)*int64(min(attempt, 20)))) + 100*time.Microsecond
+			// Full jitter over an exponentially growing window (2 ms, 4 ms,
+			// … 64 ms): transactions that collide on one hot row (the audit
+			// chain's head) spread out instead of colliding again.
+			backoff := time.Duration(rand.Int64N(int64(time.Millisecond)<<min(attempt, 6))) + 100*time.Microsecond
 			select {
 			case <-ctx.Done():
 				return classify(ctx.Err())
