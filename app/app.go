@@ -458,8 +458,9 @@ func (a *App) runExpiry(ctx context.Context) {
 	}
 }
 
-// checkListen refuses plain HTTP on anything but loopback unless the
-// operator insisted (SIGN-3: all traffic is encrypted).
+// checkListen refuses plain HTTP unless the operator insisted
+// (--insecure-http, behind a TLS proxy) or it is the demo on loopback
+// (SIGN-3: all traffic is encrypted).
 func checkListen(cfg Config) error {
 	if cfg.TLSCert != "" || cfg.TLSKey != "" {
 		if cfg.TLSCert == "" || cfg.TLSKey == "" {
@@ -467,12 +468,17 @@ func checkListen(cfg Config) error {
 		}
 		return nil
 	}
-	if cfg.InsecureHTTP {
-		return nil
-	}
 	host, _, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
 		return netbank.Errorf(netbank.EINVALID, "bad listen address %q: %v", cfg.Addr, err)
+	}
+	if cfg.InsecureHTTP {
+		return nil
+	}
+	// A real bank (not the demo) serves HTTPS, or plain HTTP only when
+	// the operator says a TLS-terminating proxy is in front.
+	if !cfg.Demo {
+		return netbank.Errorf(netbank.EINVALID, "refusing plain HTTP outside demo mode: give --tls-cert and --tls-key, or --insecure-http behind a TLS-terminating proxy")
 	}
 	if host == "localhost" {
 		return nil

@@ -511,7 +511,7 @@ func assertClosed(t *testing.T, addr string) {
 // Run return, without an error.
 func TestRunGracefulShutdown(t *testing.T) {
 	addr := freeAddr(t, "127.0.0.1")
-	a := mustNew(t, app.Config{Addr: addr, DataDir: t.TempDir()})
+	a := mustNew(t, app.Config{Addr: addr, DataDir: t.TempDir(), InsecureHTTP: true})
 	started, release := make(chan struct{}), make(chan struct{})
 	var releaseOnce sync.Once
 	unblock := func() { releaseOnce.Do(func() { close(release) }) }
@@ -636,10 +636,14 @@ func TestRunListen(t *testing.T) {
 		certOnly     bool   // give the certificate but no key
 		missingFiles bool   // name certificate files that do not exist
 		insecure     bool
+		demo         bool   // the demo bank (plain HTTP allowed on loopback)
 		wantErr      string // substring of Run's error; "" when it must serve
 	}{
-		{name: "loopback IPv4", host: "127.0.0.1"},
-		{name: "localhost", host: "localhost"},
+		{name: "demo on loopback IPv4", host: "127.0.0.1", demo: true},
+		{name: "demo on localhost", host: "localhost", demo: true},
+		{name: "demo on all interfaces without TLS", host: "0.0.0.0", demo: true, wantErr: "--tls-cert"},
+		{name: "outside demo mode on loopback without TLS", host: "127.0.0.1", wantErr: "outside demo mode"},
+		{name: "outside demo mode on loopback with --insecure-http", host: "127.0.0.1", insecure: true},
 		{name: "all interfaces without TLS", host: "0.0.0.0", wantErr: "--tls-cert"},
 		{name: "all interfaces with --insecure-http", host: "0.0.0.0", insecure: true},
 		{name: "all interfaces with TLS", host: "0.0.0.0", tls: true},
@@ -652,7 +656,7 @@ func TestRunListen(t *testing.T) {
 			if tc.host != "" {
 				addr = freeAddr(t, tc.host)
 			}
-			cfg := app.Config{Addr: addr, DataDir: t.TempDir(), InsecureHTTP: tc.insecure}
+			cfg := app.Config{Addr: addr, DataDir: t.TempDir(), InsecureHTTP: tc.insecure, Demo: tc.demo}
 			switch {
 			case tc.tls:
 				cfg.TLSCert, cfg.TLSKey = certFile, keyFile
@@ -717,7 +721,7 @@ func TestRunAddressInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	a := mustNew(t, app.Config{Addr: ln.Addr().String(), DataDir: t.TempDir()})
+	a := mustNew(t, app.Config{Addr: ln.Addr().String(), DataDir: t.TempDir(), InsecureHTTP: true})
 	r := startRun(t, a)
 	err = r.wait(t)
 	if !errors.Is(err, syscall.EADDRINUSE) {

@@ -79,7 +79,7 @@ func TestTLSInProduction(t *testing.T) {
 // TestListenIPv6: the loopback rule holds for IPv6 addresses too (RULE
 // SIGN-3): plain HTTP on [::] is refused, on [::1] it is served.
 func TestListenIPv6(t *testing.T) {
-	a := mustNew(t, app.Config{Addr: "[::]:0", DataDir: t.TempDir()})
+	a := mustNew(t, app.Config{Addr: "[::]:0", DataDir: t.TempDir(), Demo: true})
 	err := startRun(t, a).wait(t)
 	if err == nil || !strings.Contains(err.Error(), "--tls-cert") {
 		t.Fatalf("plain HTTP on [::]: %v, want a refusal naming --tls-cert", err)
@@ -91,7 +91,7 @@ func TestListenIPv6(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	b := mustNew(t, app.Config{Addr: addr, DataDir: t.TempDir()})
+	b := mustNew(t, app.Config{Addr: addr, DataDir: t.TempDir(), Demo: true})
 	r := startRun(t, b)
 	waitHealthy(t, r, &http.Client{Timeout: time.Minute}, "http://"+addr+"/healthz")
 	r.cancel()

@@ -162,6 +162,10 @@ func (b *Bank) DSN() string {
 func (b *Bank) args() []string {
 	args := []string{"--data-dir", b.opts.DataDir, "--addr", "127.0.0.1:0", "--iso8583-addr", "127.0.0.1:0",
 		fmt.Sprintf("--demo=%t", b.opts.Demo)}
+	if !b.opts.Demo {
+		// Plain HTTP on loopback, as behind a TLS-terminating proxy.
+		args = append(args, "--insecure-http")
+	}
 	if b.opts.DB != "" {
 		args = append(args, "--db", b.opts.DB)
 	}
