@@ -224,6 +224,8 @@ type KeyCardCode struct {
 type Store interface {
 	// Tx runs fn in one serializable transaction, retried on conflicts.
 	Tx(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only snapshot (no writes, no row locks).
+	View(ctx context.Context, fn func(Tx) error) error
 }
 
 // Tx is a transaction of the identity store. Lookups return a

@@ -330,6 +330,43 @@ func TestSessions(t *testing.T) {
 	})
 }
 
+// RULE SESS-1: activity extends the session, but a request writes the
+// activity stamp only when it is more than a few seconds old: pages
+// clicked in quick succession are reads, and the timeout still runs from
+// (at most a few seconds before) the last activity.
+func TestActivityStampWrittenAtMostEveryFewSeconds_SESS1(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		u, key := f.enrolled("121212-1212")
+		tok, err := f.login(u.Login, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := f.id.Authenticate(f.ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(3 * time.Second)
+		quick, err := f.id.Authenticate(f.ctx, tok)
+		if err != nil || !quick.ExpiresAt.Equal(first.ExpiresAt) || !quick.LastSeenAt.Equal(first.LastSeenAt) {
+			t.Fatalf("3 s later: %+v %v, want the session as stamped (no write)", quick, err)
+		}
+		f.clock.Advance(3 * time.Second)
+		later, err := f.id.Authenticate(f.ctx, tok)
+		if err != nil || !later.LastSeenAt.Equal(f.clock.Now().UTC().Truncate(time.Microsecond)) || !later.ExpiresAt.After(first.ExpiresAt) {
+			t.Fatalf("6 s later: %+v %v, want the activity stamped anew", later, err)
+		}
+		f.clock.Advance(15*time.Minute - time.Second)
+		if _, err := f.id.Peek(f.ctx, tok); err != nil {
+			t.Fatalf("15 minutes after the last stamped activity, less a second: %v", err)
+		}
+		f.clock.Advance(2 * time.Second)
+		if _, err := f.id.Authenticate(f.ctx, tok); err != identity.ErrSessionExpired {
+			t.Fatalf("after 15 idle minutes: %v, want expired", err)
+		}
+	})
+}
+
 func TestBusinessLogin(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)

@@ -22,8 +22,29 @@ func (db *DB) Identity() *Identity { return &Identity{db: db} }
 var _ identity.Store = (*Identity)(nil)
 
 // Tx implements identity.Store (SERIALIZABLE on PostgreSQL, retried).
+//
+// On PostgreSQL its first statement locks the audit chain's head table
+// against other writers. Nearly every identity transaction appends to the
+// audit log, which updates the head's one row; two SERIALIZABLE
+// transactions that both update it cannot both commit, so concurrent
+// logins aborted each other until the retries ran out. LOCK TABLE takes no
+// snapshot, so the transaction's snapshot is taken after the lock is held:
+// identity transactions queue for the head instead of aborting (they are
+// short: a few statements each).
 func (s *Identity) Tx(ctx context.Context, fn func(identity.Tx) error) error {
-	return s.db.Transact(ctx, func(tx *Tx) error { return fn(identityTx{tx: tx, db: s.db}) })
+	return s.db.Transact(ctx, func(tx *Tx) error {
+		if tx.engine == Postgres {
+			if _, err := tx.Exec(ctx, "LOCK TABLE audit_head IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+				return err
+			}
+		}
+		return fn(identityTx{tx: tx, db: s.db})
+	})
+}
+
+// View implements identity.Store: a read-only snapshot on the read pool.
+func (s *Identity) View(ctx context.Context, fn func(identity.Tx) error) error {
+	return s.db.View(ctx, func(tx *Tx) error { return fn(identityTx{tx: tx, db: s.db}) })
 }
 
 type identityTx struct {

@@ -311,6 +311,23 @@ func (db *DB) transact(ctx context.Context, level sql.IsolationLevel, fn func(tx
 	return &unavailableError{fmt.Errorf("database busy: %d attempts failed: %w", maxAttempts, err)}
 }
 
+// View runs fn in a read-only transaction on the read pool: one snapshot
+// (REPEATABLE READ on PostgreSQL), and on SQLite no write lock (readers run
+// beside the writer in WAL mode). fn must not write; its error is
+// classified as Transact's are.
+func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.engine == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	stx, err := db.read.BeginTx(ctx, opts)
+	if err != nil {
+		return classify(err)
+	}
+	defer stx.Rollback()
+	return classify(fn(&Tx{tx: stx, engine: db.engine}))
+}
+
 // TransactLocked is Transact at READ COMMITTED on PostgreSQL, for code that
 // takes a row lock (SELECT … FOR UPDATE, via Tx.ForUpdate) on every row whose
 // state it reads before writing, and re-reads after locking. That is what the
