@@ -42,7 +42,6 @@ import (
 // The demo accounts the tests use.
 var (
 	metteSalary  = demo.Accounts[0].ID // Mette Kjær Nielsen, the first private user
-	larsBudget   = demo.Accounts[2].ID // Lars Bo Jensen
 	hansenSalary = demo.Accounts[6].ID // Hansen & Søn Tømrer ApS
 )
 

@@ -14,9 +14,6 @@ import (
 	"github.com/netbank/netbank/dk"
 )
 
-// pacs008NS is the namespace of pacs.008.001.08.
-const pacs008NS = "urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"
-
 // pacs008SettlementMethod is the settlement method of every pacs.008 the
 // bank sends: INDA, "instructed agent". The bank holds an account (a
 // nostro account) with its correspondent bank, and the correspondent, the
