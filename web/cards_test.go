@@ -457,6 +457,23 @@ func TestCardPageShowsReservationsAndAuthorizations_CARD7_CARD8(t *testing.T) {
 					t.Errorf("a dispute link for %s %s", a.MTI, a.Code)
 				}
 			}
+			// RULE CARD-3: an approved card purchase cannot be revoked by
+			// the cardholder, only disputed (DISP-*): no form on the page
+			// acts on an authorization except the dispute link, and no
+			// request of the cardholder's takes the money back.
+			for _, a := range []card.Authorization{hold, buy, paris} {
+				if regexp.MustCompile(`<form[^>]*action="[^"]*` + a.ID).MatchString(p.Body) {
+					t.Errorf("a form acts on the approved %s", a.MerchantName)
+				}
+				for _, try := range []string{path + "/indsigelse/" + a.ID + "/annuller", path + "/transaktioner/" + a.ID + "/tilbagekald"} {
+					if got := b.anna.c.post(try, url.Values{}); got.StatusCode != http.StatusNotFound && got.StatusCode != http.StatusMethodNotAllowed {
+						t.Errorf("POST %s: %d, want no such action", try, got.StatusCode)
+					}
+				}
+			}
+			if again := b.anna.c.get(path); !strings.Contains(again.Body, "Reserveret i alt 500,00 kr.") {
+				t.Errorf("the reservation changed after the cardholder's attempts:\n%s", again.Text())
+			}
 			if p := b.bo.c.get(path); p.StatusCode != http.StatusNotFound {
 				t.Fatalf("the proxy holder sees the owner's card history: %d", p.StatusCode)
 			}
