@@ -2,12 +2,9 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,24 +23,7 @@ import (
 // statement — on a desktop and on a phone, under the real CSP. Screenshots
 // go to artifacts/screenshots/accounts-*.png.
 func TestAccountsInBrowser(t *testing.T) {
-	dir := t.TempDir()
-	a, err := app.New(context.Background(), app.Config{DataDir: dir, Demo: true, Identity: identity.Config{RateLimit: 10000},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	ts := httptest.NewServer(a.Handler)
-	t.Cleanup(ts.Close)
-	bank := &browserBank{app: a, url: ts.URL}
-	var creds demo.Credentials
-	data, err := os.ReadFile(filepath.Join(dir, "demo.json"))
-	if err == nil {
-		err = json.Unmarshal(data, &creds)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	bank, creds := demoBrowserBank(t)
 	mette := creds.Users[0]
 	if mette.Name != "Mette Kjær Nielsen" {
 		t.Fatalf("first demo user is %s", mette.Name)
@@ -145,4 +125,25 @@ func TestAccountsInBrowser(t *testing.T) {
 		phone.shot(page.shot)
 	}
 	requireNoUnexpectedProblems(t, b)
+}
+
+// demoBrowserBank starts the demo bank (SQLite in a temporary directory,
+// the per-address login limit lifted: every browser comes from 127.0.0.1)
+// served over HTTP, and returns it with its demo.json.
+func demoBrowserBank(t *testing.T) (*browserBank, demo.Credentials) {
+	t.Helper()
+	dir := t.TempDir()
+	a, err := app.New(context.Background(), app.Config{DataDir: dir, Demo: true, Identity: identity.Config{RateLimit: 10000},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	ts := httptest.NewServer(a.Handler)
+	t.Cleanup(ts.Close)
+	creds, err := demo.ReadCredentials(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &browserBank{app: a, url: ts.URL}, creds
 }

@@ -3,20 +3,13 @@ package web_test
 import (
 	"context"
 	"encoding/base32"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/netbank/netbank/account"
-	"github.com/netbank/netbank/app"
 	"github.com/netbank/netbank/audit"
 	"github.com/netbank/netbank/auth"
 	"github.com/netbank/netbank/card"
@@ -32,24 +25,8 @@ import (
 // stolen (CARD-14); then the support staff issue a card in the back
 // office and get its PIN letter. Screenshots: artifacts/screenshots/cards-*.png.
 func TestCardsInBrowser(t *testing.T) {
-	dir := t.TempDir()
-	a, err := app.New(context.Background(), app.Config{DataDir: dir, Demo: true, Identity: identity.Config{RateLimit: 10000},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	ts := httptest.NewServer(a.Handler)
-	t.Cleanup(ts.Close)
-	bank := &browserBank{app: a, url: ts.URL}
-	var creds demo.Credentials
-	data, err := os.ReadFile(filepath.Join(dir, "demo.json"))
-	if err == nil {
-		err = json.Unmarshal(data, &creds)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	bank, creds := demoBrowserBank(t)
+	a := bank.app
 	lars := creds.Users[1]
 	if lars.Name != "Lars Bo Jensen" {
 		t.Fatalf("second demo user is %s", lars.Name)
